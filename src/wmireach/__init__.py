@@ -1,0 +1,81 @@
+"""wmireach: why can't Computer A reach WMI on Computer B, and exactly what to run to fix it.
+
+The public API is re-exported here and loaded on first use, so ``import wmireach`` costs almost
+nothing until a name is touched.
+
+>>> import wmireach
+>>> wmireach.decode("0x800706BA").name
+'RPC_S_SERVER_UNAVAILABLE'
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from wmireach._version import __version__
+
+# typing costs ~8 ms to import; mypy treats any TYPE_CHECKING name as True.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from wmireach.errors import InvalidCode, ScenarioError, WmiReachError
+    from wmireach.hresult import (
+        CodeMatch,
+        Facility,
+        HResult,
+        Reading,
+        Severity,
+        candidates,
+        decode,
+        find_codes,
+        from_ntstatus,
+        from_win32,
+    )
+
+__all__ = [
+    "CodeMatch",
+    "Facility",
+    "HResult",
+    "InvalidCode",
+    "Reading",
+    "ScenarioError",
+    "Severity",
+    "WmiReachError",
+    "__version__",
+    "candidates",
+    "decode",
+    "find_codes",
+    "from_ntstatus",
+    "from_win32",
+]
+
+#: Public name -> the module that defines it.
+_LAZY = {
+    "InvalidCode": "wmireach.errors",
+    "ScenarioError": "wmireach.errors",
+    "WmiReachError": "wmireach.errors",
+    "CodeMatch": "wmireach.hresult",
+    "Facility": "wmireach.hresult",
+    "HResult": "wmireach.hresult",
+    "Reading": "wmireach.hresult",
+    "Severity": "wmireach.hresult",
+    "candidates": "wmireach.hresult",
+    "decode": "wmireach.hresult",
+    "find_codes": "wmireach.hresult",
+    "from_ntstatus": "wmireach.hresult",
+    "from_win32": "wmireach.hresult",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wmireach' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

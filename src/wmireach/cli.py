@@ -1,0 +1,149 @@
+"""The ``wmireach`` command line.
+
+Owns: argument parsing, reading standard input, printing, and exit codes. Everything it prints
+comes from the library; it decides nothing itself.
+
+Exit codes: 0 success; 2 bad input or usage (argparse's convention), with the reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from wmireach._version import __version__
+from wmireach.errors import WmiReachError
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "main"]
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+_EXPLAIN_EPILOG = """\
+examples:
+  wmireach explain 0x800706BA
+  wmireach explain -2147024891 rpc_s_access_denied "WBEM_E_ACCESS_DENIED (2147749891)"
+  wmireach explain "(Exception from HRESULT: 0x800706BA)" --json
+  some-tool 2>&1 | wmireach explain --all -
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wmireach",
+        description="Why can't Computer A reach WMI on Computer B, and what to run to fix it.",
+    )
+    parser.add_argument("--version", action="version", version=f"wmireach {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    explain = commands.add_parser(
+        "explain",
+        help="decode Windows error codes (hex, decimal, names, whole messages)",
+        description="Decode each argument: a code in any spelling, a symbolic name, or a whole "
+        "error message as another tool printed it. '-' reads the text from standard input.",
+        epilog=_EXPLAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    explain.add_argument("inputs", nargs="+", metavar="CODE_OR_TEXT")
+    explain.add_argument(
+        "--json", action="store_true", help="print a JSON array, one object per code"
+    )
+    explain.add_argument(
+        "--all",
+        action="store_true",
+        help="every code found in each input (a log, a traceback), not only the main one",
+    )
+    return parser
+
+
+def _explain(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    from wmireach.hresult import HResult, candidates, find_codes
+
+    results: list[tuple[str, HResult, tuple[HResult, ...]]] = []
+    status = EXIT_OK
+    for raw in args.inputs:
+        given = stdin.read() if raw == "-" else raw
+        try:
+            readings = candidates(given)
+        except WmiReachError as exc:
+            print(f"wmireach explain: {exc}", file=err)
+            status = EXIT_BAD_INPUT
+            continue
+        if args.all:
+            matches = find_codes(given)
+            seen = dict.fromkeys(m.hresult for m in matches) or {readings[0]: None}
+            results.extend((given, hresult, ()) for hresult in seen)
+        else:
+            results.append((given, readings[0], readings[1:]))
+    if args.json:
+        import json
+
+        from wmireach.convert import converter
+
+        rows = [{"input": given, **converter.unstructure(hr)} for given, hr, _ in results]
+        json.dump(rows, out, indent=2)
+        out.write("\n")
+    else:
+        out.write("\n".join(_breakdown(given, hr, others) for given, hr, others in results))
+    return status
+
+
+def _yes(flag: bool) -> str:
+    return "1" if flag else "0"
+
+
+def _breakdown(given: str, hr: object, others: tuple[object, ...]) -> str:
+    from wmireach.hresult import HResult
+
+    assert isinstance(hr, HResult)
+    shown = given if len(given) <= 70 else given[:67] + "..."
+    lines = [f"{hr.hex}  {hr.name or '(no known name)'}"]
+    rows = [
+        ("input", shown.replace("\n", " ")),
+        ("message", hr.message or "-"),
+        ("read as", hr.note or "the value itself"),
+        ("decimal", f"{hr.signed} (signed), {hr.value} (unsigned)"),
+        (
+            "severity",
+            f"{hr.severity.value} (S={_yes(hr.s)} R={_yes(hr.r)} C={_yes(hr.c)} "
+            f"N={_yes(hr.n)} X={_yes(hr.x)})",
+        ),
+        ("facility", f"{hr.facility.value} {hr.facility.name or '(unknown facility)'}"),
+        ("code", f"{hr.code} (0x{hr.code:04X})"),
+        ("win32", "-" if hr.win32 is None else str(hr.win32)),
+        ("ntstatus", "-" if hr.ntstatus is None else f"0x{hr.ntstatus:08X}"),
+        ("names", ", ".join(hr.names) or "-"),
+    ]
+    lines.extend(f"  {label:<9} {value}" for label, value in rows)
+    for other in others:
+        assert isinstance(other, HResult)
+        lines.append(f"  also      {other.hex} {other.name or '(no known name)'}: {other.note}")
+    return "\n".join(lines) + "\n"
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    """Run the command line; returns the exit code instead of exiting (tests call it in-process).
+
+    >>> main(["explain", "0x800706BA"])  # doctest: +ELLIPSIS
+    0x800706BA  RPC_S_SERVER_UNAVAILABLE
+    ...
+    0
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help, --version and usage errors
+        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_BAD_INPUT
+    if args.command == "explain":
+        return _explain(args, out, err, stdin or sys.stdin)
+    parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it
+    return EXIT_BAD_INPUT  # pragma: no cover
