@@ -44,3 +44,20 @@ def test_public_api_is_explicit_and_resolvable() -> None:
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no_such_thing"):
         wmireach.no_such_thing  # noqa: B018
+
+
+def test_no_public_name_is_shadowed_by_a_submodule() -> None:
+    # Importing a submodule binds it on the package; one named like a public function (a
+    # module `simulate` owning `simulate()`) would replace the function, depending on import
+    # order. Import every submodule first, then check each public name in a fresh process.
+    code = (
+        "import importlib, pkgutil, types, wmireach\n"
+        "for info in pkgutil.walk_packages(wmireach.__path__, 'wmireach.'):\n"
+        "    if not info.name.endswith('__main__'):\n"
+        "        importlib.import_module(info.name)\n"
+        "M = types.ModuleType\n"
+        "bad = [n for n in wmireach.__all__ if isinstance(getattr(wmireach, n), M)]\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="every code found in each input (a log, a traceback), not only the main one",
     )
+    from wmireach import _cli_model
+
+    _cli_model.register(commands)
     return parser
 
 
@@ -145,5 +148,13 @@ def main(
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_BAD_INPUT
     if args.command == "explain":
         return _explain(args, out, err, stdin or sys.stdin)
+    if args.command == "model":
+        from wmireach import _cli_model
+
+        try:
+            return _cli_model.run(args, out)
+        except WmiReachError as exc:
+            print(f"wmireach model: {exc}", file=err)
+            return EXIT_BAD_INPUT
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it
     return EXIT_BAD_INPUT  # pragma: no cover

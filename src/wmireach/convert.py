@@ -18,6 +18,7 @@ from typing import Any
 import cattrs
 
 from wmireach.hresult import Facility, HResult
+from wmireach.model import register_hooks
 
 __all__ = ["converter", "hresult_to_json"]
 
@@ -51,3 +52,4 @@ def hresult_to_json(hresult: HResult) -> dict[str, Any]:
 
 converter.register_unstructure_hook(HResult, hresult_to_json)
 converter.register_unstructure_hook(Facility, _facility)
+register_hooks(converter)
