@@ -81,3 +81,13 @@ def test_impacket_data_loads_without_impacket_package_init() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_impacket_hresult_names_of_win32_codes_are_in_the_sdk_tables() -> None:
+    # HResult.names skips impacket's HRESULT table for 0x8007xxxx codes on this ground.
+    from wmireach._tables import Kind, _impacket_table, sdk_names
+
+    for value, (name, _message) in _impacket_table(Kind.HRESULT).items():
+        if value >> 16 == 0x8007:
+            known = sdk_names(Kind.HRESULT, value) + sdk_names(Kind.WIN32, value & 0xFFFF)
+            assert name in known, (hex(value), name)

@@ -11,9 +11,10 @@ command line turns them into exit code 2 with the reason on stderr.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
+
+import attrs
 
 if TYPE_CHECKING:
     import datetime
@@ -55,17 +56,19 @@ _CONNECTION_TEXT = {
 }
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], *, summary: str
+) -> None:
     """Add the ``model`` sub-command to ``subparsers`` (cheap: imports none of the model).
 
     >>> parser = argparse.ArgumentParser(prog="wmireach")
-    >>> register(parser.add_subparsers(dest="command"))
+    >>> register(parser.add_subparsers(dest="command"), summary="show a call")
     >>> parser.parse_args(["model", "--client-os", "win10", "--target-os", "2019"]).call_mode
     'semisync'
     """
     p = subparsers.add_parser(
         "model",
-        help="show the connections, stages and requirements of a remote WMI call",
+        help=summary,
         description="Print what a remote WMI call from Computer A (client) to Computer B "
         "(target) passes through and needs, each requirement with its computer, rule ID, "
         "failure code and sources, and how the call fares on out-of-the-box settings.",
@@ -224,7 +227,7 @@ def _scenario_of(args: argparse.Namespace) -> Scenario:
     return _from_options(args)
 
 
-@dataclasses.dataclass(frozen=True)
+@attrs.frozen
 class _Requirement:
     """A rule as the ``model`` command reports it."""
 
@@ -237,7 +240,7 @@ class _Requirement:
     sources: tuple[str, ...]
 
 
-@dataclasses.dataclass(frozen=True)
+@attrs.frozen
 class _Defaults:
     """How the call fares with both computers' out-of-the-box settings."""
 
@@ -247,7 +250,7 @@ class _Defaults:
     unmet: tuple[str, ...]
 
 
-@dataclasses.dataclass(frozen=True)
+@attrs.frozen
 class _Report:
     """Everything the command prints, in the shape of its JSON."""
 
@@ -322,7 +325,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     >>> import io
     >>> parser = argparse.ArgumentParser(prog="wmireach")
-    >>> register(parser.add_subparsers(dest="command"))
+    >>> register(parser.add_subparsers(dest="command"), summary="show a call")
     >>> out = io.StringIO()
     >>> run(parser.parse_args(["model", "--client-os", "win10", "--target-os", "2019"]), out)
     0

@@ -9,6 +9,7 @@ Exit codes: 0 success; 2 bad input or usage (argparse's convention), with the re
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -30,7 +31,33 @@ examples:
 """
 
 
-def _parser() -> argparse.ArgumentParser:
+#: Sub-commands defined in modules of their own (with ``register`` and ``run``): name ->
+#: (module, the one-line summary ``wmireach --help`` lists). The summaries live here so that
+#: listing a command does not import it.
+_MODULE_COMMANDS = {
+    "model": (
+        "wmireach._cli_model",
+        "show the connections, stages and requirements of a remote WMI call",
+    ),
+}
+
+
+def _requested(argv: Sequence[str]) -> str | None:
+    """The sub-command argv asks for, or None when it asks for none (``--help``, nothing)."""
+    for token in argv:
+        if token in ("-h", "--help", "--version"):
+            return None
+        if not token.startswith("-"):
+            return token
+    return None
+
+
+def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The full parser for the requested sub-command; the others get a one-line entry.
+
+    Building every sub-command's options costs more than decoding a code, so ``wmireach explain``
+    builds only its own (``--help`` with no command still lists every command).
+    """
     parser = argparse.ArgumentParser(
         prog="wmireach",
         description="Why can't Computer A reach WMI on Computer B, and what to run to fix it.",
@@ -54,9 +81,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="every code found in each input (a log, a traceback), not only the main one",
     )
-    from wmireach import _cli_model
-
-    _cli_model.register(commands)
+    requested = _requested(argv)
+    for name, (module_name, summary) in _MODULE_COMMANDS.items():
+        if requested in (name, None):
+            importlib.import_module(module_name).register(commands, summary=summary)
+        else:
+            commands.add_parser(name, help=summary)
     return parser
 
 
@@ -141,20 +171,21 @@ def main(
     """
     out = out or sys.stdout
     err = err or sys.stderr
-    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_BAD_INPUT
     if args.command == "explain":
         return _explain(args, out, err, stdin or sys.stdin)
-    if args.command == "model":
-        from wmireach import _cli_model
-
+    if args.command in _MODULE_COMMANDS:
+        module = importlib.import_module(_MODULE_COMMANDS[args.command][0])
         try:
-            return _cli_model.run(args, out)
+            code: int = module.run(args, out)
         except WmiReachError as exc:
-            print(f"wmireach model: {exc}", file=err)
+            print(f"wmireach {args.command}: {exc}", file=err)
             return EXIT_BAD_INPUT
+        return code
     parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it
     return EXIT_BAD_INPUT  # pragma: no cover

@@ -273,7 +273,10 @@ class HResult:
         wbem = [entry[0] for entry in _tables.wbem_entries(self.value)]
         if self.facility.value == _FACILITY_ITF:
             found.extend(wbem)
-        entry = _tables.impacket_entry(Kind.HRESULT, self.value)
+        # impacket's HRESULT table adds no name to a 0x8007xxxx code that the SDK's HRESULT and
+        # Win32 names lack (tests/test_tables.py keeps that true), and it is the largest table:
+        # skip it there.
+        entry = _tables.impacket_entry(Kind.HRESULT, self.value) if self.win32 is None else None
         if entry:
             found.append(entry[0])
         # The generic COM names (S_OK, E_FAIL) before subsystem aliases (SEC_E_OK, NTE_OP_OK).
@@ -586,7 +589,7 @@ _KEYWORDS = (
 _FIND_PATTERN = (
     # a word that announces a code, then a number that may be short ("error 1722",
     # "[WinError 5]", "fault status code: 00000721", "code: 0x5").
-    rf"(?P<ctx>(?:{_KEYWORDS})[ \t]?[:=#(\[]?[ \t]?)(?:"
+    rf"(?P<ctx>(?:{_KEYWORDS})(?:[ \t]?[:=#(\[][ \t]?|[ \t]{{1,2}}))(?:"
     r"(?P<ctx_hex>0[xX][0-9A-Fa-f]{1,8})(?![0-9A-Za-z_.])"
     r"|(?P<ctx_bare>[0-9A-Fa-f]{8})(?![0-9A-Za-z_.-])"
     r"|(?P<ctx_dec>-?[0-9]{1,10})(?![0-9A-Za-z_.:/-]))"
@@ -639,23 +642,102 @@ def _match_readings(group: str, token: str) -> HResult | None:
     return _value_readings(int(digits, 16), token)[0] if int(digits, 16) else HResult(0)
 
 
+# Finding candidates. Running the pattern above over every position of a long log is slow in
+# Python (each letter or digit may start a code), so the scan first finds the few positions
+# where a code can start, with searches the regex engine does at memory speed (literals, and
+# literals in a copy of the text with characters replaced by their class), then runs the
+# pattern anchored at each. tests/test_find_codes.py checks that this finds exactly what the
+# plain scan (_scan_reference there) finds.
+_CHUNK: Final = 1 << 20  # characters per window: bounds the copies to a few MB
+_OVERLAP: Final = 64  # longer than any trigger below
+# Character classes: digits "d", upper case "U", lower case "l"; "_" and the rest unchanged.
+_CLASSES: Final = str.maketrans(
+    dict.fromkeys(string.digits, "d")
+    | dict.fromkeys(string.ascii_uppercase, "U")
+    | dict.fromkeys(string.ascii_lowercase, "l")
+)
+# Hex digits "x", the rest unchanged (a bare 800706BA or a ten-digit decimal is a run of 8+).
+_HEX: Final = str.maketrans(dict.fromkeys(string.hexdigits, "x"))
+_WORD_CLASS: Final = frozenset("dUl_")
+
+
+@functools.cache
+def _triggers() -> tuple[re.Pattern[str], ...]:
+    keyword_tail = r"(?:[ \t]?[:=#(\[][ \t]?|[ \t]{1,2})[0-9a-f-]"
+    keywords = sorted({k.lower() for k in _KEYWORDS.split("|")})
+    # One literal-led pattern each: the engine searches a literal prefix at memory speed, but
+    # an alternation of literals position by position.
+    return tuple(re.compile(re.escape(k) + keyword_tail) for k in keywords)
+
+
+@functools.cache
+def _literal_triggers() -> dict[str, re.Pattern[str]]:
+    return {
+        "0x": re.compile("0[xX]"),  # in the text
+        "hex_run": re.compile("xxxxxxxx"),  # in the text translated by _HEX
+        "upper_name": re.compile("U_"),  # in the text translated by _CLASSES
+        "rpc_": re.compile("rpc_"),  # DCE fault names, in the text
+        "nca_": re.compile("nca_"),
+        "ept_": re.compile("ept_"),
+    }
+
+
+def _candidates(text: str, lo: int, hi: int) -> list[int]:
+    """Positions in [lo, hi) where a code may start (a superset; the pattern decides)."""
+    window = text[lo : min(len(text), hi + _OVERLAP)]
+    literal = _literal_triggers()
+    found: set[int] = set()
+    found.update(lo + m.start() for m in literal["0x"].finditer(window))
+    for m in literal["hex_run"].finditer(window.translate(_HEX)):
+        found.add(lo + m.start())
+        found.add(lo + m.start() - 1)  # a sign before a decimal ("-2147024891")
+    classes = window.translate(_CLASSES)
+    for m in literal["upper_name"].finditer(classes):
+        start = m.start()
+        while start > 0 and classes[start - 1] in _WORD_CLASS:
+            start -= 1
+        if start == 0 and lo:  # the word may begin before this window
+            start = _word_start(text, lo) - lo
+        found.add(lo + start)
+    for prefix in ("rpc_", "nca_", "ept_"):
+        found.update(lo + m.start() for m in literal[prefix].finditer(window))
+    lowered = window.lower()
+    for pattern in _triggers():
+        found.update(lo + m.start() for m in pattern.finditer(lowered))
+    return sorted(p for p in found if lo <= p < hi or (p < lo and p >= 0 and lo - p <= _OVERLAP))
+
+
+_ASCII_WORD: Final = frozenset(string.ascii_letters + string.digits + "_")
+
+
+def _word_start(text: str, position: int) -> int:
+    # ASCII word characters only, as in _CLASSES and _NOT_BEFORE: "é" ends a word here.
+    while position > 0 and text[position - 1] in _ASCII_WORD:
+        position -= 1
+    return position
+
+
 def _iter_codes(text: str) -> Iterator[CodeMatch]:
-    search = _finder().search
-    position = 0
-    while match := search(text, position):
-        start, group = match.start(), match.lastgroup
-        if group is None:  # pragma: no cover - every alternative is a named group
-            break
-        kind = "ctx" if match.group("ctx") else group
-        if start and text[start - 1] in _NOT_BEFORE[kind]:
-            # Not a code here ("suberror 5", "a0x80070005"); a code may still start inside.
-            position = start + 1
-            continue
-        position = match.end()
-        token = match.group(group)
-        hresult = _match_readings(group, token)
-        if hresult is not None:
-            yield CodeMatch(match.start(group), match.end(group), token, hresult)
+    match_at = _finder().match
+    done = 0  # text before this has been reported or consumed
+    for lo in range(0, len(text), _CHUNK):
+        for position in _candidates(text, lo, lo + _CHUNK):
+            if position < done:
+                continue
+            match = match_at(text, position)
+            if match is None:
+                continue
+            group = match.lastgroup
+            if group is None:  # pragma: no cover - every alternative is a named group
+                continue
+            kind = "ctx" if match.group("ctx") else group
+            if position and text[position - 1] in _NOT_BEFORE[kind]:
+                continue  # not a code here ("suberror 5", "a0x80070005")
+            done = match.end()
+            token = match.group(group)
+            hresult = _match_readings(group, token)
+            if hresult is not None:
+                yield CodeMatch(match.start(group), match.end(group), token, hresult)
 
 
 def find_codes(text: str) -> list[CodeMatch]:
