@@ -1,6 +1,7 @@
 """Hypothesis strategies for wmireach's model, shipped as product for users' own tests.
 
-Owns: the public strategies (:func:`scenarios`, :func:`host_states`, :func:`computers`, ...) and
+Owns: the public strategies (:func:`scenarios`, :func:`host_states`, :func:`computers`,
+:func:`hresults`, :func:`spellings`, ...) and
 :func:`satisfying_states`. This package is the only place wmireach imports Hypothesis; the core
 never imports it.
 
@@ -14,6 +15,7 @@ never imports it.
 
 from __future__ import annotations
 
+from wmireach.testing.hresult_strategies import REMOTE_WMI_CODES, hresults, spellings
 from wmireach.testing.model_strategies import (
     PRINCIPALS,
     accounts,
@@ -28,12 +30,15 @@ from wmireach.testing.model_strategies import (
 
 __all__ = [
     "PRINCIPALS",
+    "REMOTE_WMI_CODES",
     "accounts",
     "computers",
     "host_states",
+    "hresults",
     "memberships",
     "releases",
     "satisfying_states",
     "scenario_with_states",
     "scenarios",
+    "spellings",
 ]
