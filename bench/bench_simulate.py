@@ -12,45 +12,13 @@ Usage: python bench/bench_simulate.py [--quick]
 from __future__ import annotations
 
 import argparse
-import itertools
 import time
 from collections import Counter
 
-from wmireach.errors import ScenarioError
-from wmireach.model import Account, AccountKind, CallMode, Computer, Membership, Scenario, Trust
+from wmireach.matrix import build_matrix as matrix
 from wmireach.simulation import default_states, requirements, simulate
-from wmireach.windows import RELEASES
 
 TARGET_SECONDS = 2.0
-_MEMBERSHIPS = {
-    Trust.SAME_DOMAIN: (Membership.domain("corp"), Membership.domain("corp")),
-    Trust.TRUSTED_DOMAIN: (Membership.domain("corp"), Membership.domain("other")),
-    Trust.UNTRUSTED_DOMAIN: (Membership.domain("corp"), Membership.domain("other")),
-    Trust.WORKGROUP: (Membership.workgroup(), Membership.workgroup()),
-}
-
-
-def matrix() -> tuple[list[Scenario], int]:
-    """Every valid scenario of the matrix, and how many combinations were rejected."""
-    scenarios: list[Scenario] = []
-    rejected = 0
-    for a, b, trust, kind, mode in itertools.product(
-        RELEASES, RELEASES, Trust, AccountKind, CallMode
-    ):
-        client_m, target_m = _MEMBERSHIPS[trust]
-        try:
-            scenarios.append(
-                Scenario(
-                    client=Computer(name="A", release=a, membership=client_m),
-                    target=Computer(name="B", release=b, membership=target_m),
-                    account=Account(kind=kind),
-                    call_mode=mode,
-                    trust=trust,
-                )
-            )
-        except ScenarioError:
-            rejected += 1
-    return scenarios, rejected
 
 
 def main() -> None:

@@ -85,3 +85,33 @@ def test_module_entry_point_runs_as_a_process() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("0x80070005")
+
+
+def test_explain_decodes_event_ids() -> None:
+    code, out, err = run("explain", "event 10036")
+    assert code == 0, err
+    assert out.startswith("event 10036")
+    assert "WR402" in out
+
+
+def test_explain_json_marks_codes_and_events() -> None:
+    code, out, _ = run("explain", "--json", "Event ID: 10016 after 0x80070005")
+    rows = json.loads(out)
+    assert code == 0
+    assert [(row["kind"], row.get("hex") or row.get("id")) for row in rows] == [
+        ("code", "0x80070005"),
+        ("event", 10016),
+    ]
+
+
+def test_a_closed_pipe_ends_the_output_quietly() -> None:
+    script = f"{sys.executable} -m wmireach explain --all - < /dev/stdin | head -c 1 >/dev/null"
+    result = subprocess.run(
+        ["bash", "-c", "set -o pipefail; " + script],
+        input="0x80070005 " * 50_000,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr
+    assert "BrokenPipe" not in result.stderr

@@ -247,3 +247,16 @@ def test_dce_fault_codes_are_not_ntstatus() -> None:
     assert hr.value == 0x1C010002
     assert hr.ntstatus is None and hr.x and hr.n
     assert hr.message
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("The call failed with 0x800706BE.", ["0x800706BE"]),
+        ("System error 5: Access is denied.", ["5"]),
+        ("Returned 2147749891, then -2147024891.", ["2147749891", "-2147024891"]),
+        ("version 0x80070005.1 and 10:01:02 and 1234567890.5 and C0000022-1234-5678", []),
+    ],
+)
+def test_sentence_punctuation_after_a_code(text: str, found: list[str]) -> None:
+    assert [m.text for m in wmireach.find_codes(text)] == found

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from wmireach._version import __version__
 from wmireach.errors import WmiReachError
+
+if TYPE_CHECKING:
+    from wmireach.events import Event
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "main"]
 
@@ -28,6 +32,7 @@ examples:
   wmireach explain -2147024891 rpc_s_access_denied "WBEM_E_ACCESS_DENIED (2147749891)"
   wmireach explain "(Exception from HRESULT: 0x800706BA)" --json
   some-tool 2>&1 | wmireach explain --all -
+  wmireach explain "event 10036"
 """
 
 
@@ -38,6 +43,14 @@ _MODULE_COMMANDS = {
     "model": (
         "wmireach._cli_model",
         "show the connections, stages and requirements of a remote WMI call",
+    ),
+    "plan": (
+        "wmireach._cli_plan",
+        "the least-privileged steps that make the call work, with verification and rollback",
+    ),
+    "diagnose": (
+        "wmireach._cli_diagnose",
+        "rank the causes of a remote WMI failure and what to check for each",
     ),
 }
 
@@ -90,18 +103,30 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     return parser
 
 
+def _events_in(text: str) -> tuple[Event, ...]:
+    if "event" not in text.lower():  # the events table loads the model: only when it can help
+        return ()
+    from wmireach.events import decode_event
+
+    return decode_event(text)
+
+
 def _explain(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     from wmireach.hresult import HResult, candidates, find_codes
 
     results: list[tuple[str, HResult, tuple[HResult, ...]]] = []
+    events: list[tuple[str, Event]] = []
     status = EXIT_OK
     for raw in args.inputs:
         given = stdin.read() if raw == "-" else raw
+        named_events = _events_in(given)
+        events.extend((given, e) for e in named_events)
         try:
             readings = candidates(given)
         except WmiReachError as exc:
-            print(f"wmireach explain: {exc}", file=err)
-            status = EXIT_BAD_INPUT
+            if not named_events:  # "event 10036" alone holds no code, and is no error
+                print(f"wmireach explain: {exc}", file=err)
+                status = EXIT_BAD_INPUT
             continue
         if args.all:
             matches = find_codes(given)
@@ -114,12 +139,34 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) 
 
         from wmireach.convert import converter
 
-        rows = [{"input": given, **converter.unstructure(hr)} for given, hr, _ in results]
+        rows = [
+            {"input": given, "kind": "code", **converter.unstructure(hr)}
+            for given, hr, _ in results
+        ]
+        rows += [
+            {"input": given, "kind": "event", **converter.unstructure(e)} for given, e in events
+        ]
         json.dump(rows, out, indent=2)
         out.write("\n")
     else:
-        out.write("\n".join(_breakdown(given, hr, others) for given, hr, others in results))
+        blocks = [_breakdown(given, hr, others) for given, hr, others in results]
+        blocks += [_event_breakdown(e) for _given, e in events]
+        out.write("\n".join(blocks))
     return status
+
+
+def _event_breakdown(e: Event) -> str:
+    rows = [
+        ("source", f"{e.source}, {e.log} log on the {e.logged_on.value}"),
+        ("meaning", e.meaning),
+        ("stage", e.stage.value if e.stage else "-"),
+        ("codes", ", ".join(f"0x{code:08X}" for code in e.codes) or "-"),
+        ("causes", ", ".join(e.causes) or "-"),
+        ("sources", "; ".join(e.sources)),
+    ]
+    lines = [f"event {e.id}  {e.title}"]
+    lines.extend(f"  {label:<9} {value}" for label, value in rows)
+    return "\n".join(lines) + "\n"
 
 
 def _yes(flag: bool) -> str:
@@ -177,8 +224,18 @@ def main(
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_BAD_INPUT
+    try:
+        return _dispatch(args, out, err, stdin or sys.stdin)
+    except BrokenPipeError:  # the reader went away (`wmireach explain ... | head`): stop quietly
+        if out is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     if args.command == "explain":
-        return _explain(args, out, err, stdin or sys.stdin)
+        return _explain(args, out, err, stdin)
     if args.command in _MODULE_COMMANDS:
         module = importlib.import_module(_MODULE_COMMANDS[args.command][0])
         try:
@@ -187,5 +244,4 @@ def main(
             print(f"wmireach {args.command}: {exc}", file=err)
             return EXIT_BAD_INPUT
         return code
-    parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it
-    return EXIT_BAD_INPUT  # pragma: no cover
+    raise AssertionError(f"unknown command {args.command}")  # pragma: no cover - argparse

@@ -579,6 +579,8 @@ class CodeMatch:
     hresult: HResult
 
 
+# A "." (or ":", "/", "-") right after a number ends a code only when no letter or digit
+# follows it: "... failed with 0x800706BE." is a code, 0x1.2 and 10:01 are not.
 # One pass over the text. No alternative starts with a lookbehind or needs IGNORECASE, so the
 # regex engine skips quickly over text that cannot start a code; the boundary before a match
 # is checked in Python, on the (rare) matches only.
@@ -590,16 +592,16 @@ _FIND_PATTERN = (
     # a word that announces a code, then a number that may be short ("error 1722",
     # "[WinError 5]", "fault status code: 00000721", "code: 0x5").
     rf"(?P<ctx>(?:{_KEYWORDS})(?:[ \t]?[:=#(\[][ \t]?|[ \t]{{1,2}}))(?:"
-    r"(?P<ctx_hex>0[xX][0-9A-Fa-f]{1,8})(?![0-9A-Za-z_.])"
-    r"|(?P<ctx_bare>[0-9A-Fa-f]{8})(?![0-9A-Za-z_.-])"
-    r"|(?P<ctx_dec>-?[0-9]{1,10})(?![0-9A-Za-z_.:/-]))"
+    r"(?P<ctx_hex>0[xX][0-9A-Fa-f]{1,8})(?![0-9A-Za-z_]|\.[0-9A-Za-z])"
+    r"|(?P<ctx_bare>[0-9A-Fa-f]{8})(?![0-9A-Za-z_]|[.-][0-9A-Za-z])"
+    r"|(?P<ctx_dec>-?[0-9]{1,10})(?![0-9A-Za-z_]|[.:/-][0-9A-Za-z]))"
     # 0x-prefixed hex with all eight digits.
-    r"|(?P<hex8>0[xX][0-9A-Fa-f]{8})(?![0-9A-Za-z_.])"
+    r"|(?P<hex8>0[xX][0-9A-Fa-f]{8})(?![0-9A-Za-z_]|\.[0-9A-Za-z])"
     # bare 8-digit hex shaped like an HRESULT or NTSTATUS (800xxxxx, C00xxxxx, D00xxxxx), and
     # not the first group of a GUID.
-    r"|(?P<bare>[89CDcd]0[0-9A-Fa-f]{6})(?![0-9A-Za-z_.]|-[0-9A-Fa-f]{4}-)"
+    r"|(?P<bare>[89CDcd]0[0-9A-Fa-f]{6})(?![0-9A-Za-z_]|[.-][0-9A-Za-z])"
     # ten-digit decimals: signed (-2147024891) or unsigned (2147749891) 32-bit codes.
-    r"|(?P<dec>-?[1-4][0-9]{9})(?![0-9A-Za-z_.:/])"
+    r"|(?P<dec>-?[1-4][0-9]{9})(?![0-9A-Za-z_]|[.:/-][0-9A-Za-z])"
     # symbolic names as Windows spells them: upper case, or DCE fault names in lower case.
     r"|(?P<name>[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]|(?:rpc|nca|ept)_[a-z0-9_]*[a-z0-9])"
     r"(?![0-9A-Za-z_])"

@@ -1,0 +1,194 @@
+"""The ``wmireach diagnose`` sub-command: ranked causes of a pasted error, with what to check.
+
+Owns: the sub-command's options and its text and ``--json`` output. It decides nothing: every
+cause, likelihood and check comes from :func:`wmireach.diagnosis.diagnose`.
+
+Errors in the input raise a :class:`~wmireach.errors.WmiReachError`; the main command line turns
+them into exit code 2 with the reason on stderr. A diagnosis, even "not a remote-WMI failure",
+exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from wmireach.diagnosis import Diagnosis
+
+__all__ = ["register", "run"]
+
+# Literal so that building the parser imports none of the model (as in _cli_model).
+TRUSTS = ("same-domain", "trusted-domain", "untrusted-domain", "workgroup")
+ACCOUNTS = ("domain-admin", "domain-user", "local-admin", "builtin-admin", "local-user")
+CALL_MODES = ("sync", "semisync", "async")
+AUTH_LEVELS = ("none", "connect", "call", "pkt", "pkt-integrity", "pkt-privacy")
+STAGES = (
+    "resolve-name",
+    "tcp-135",
+    "endpoint-mapper",
+    "authenticate",
+    "dcom-activation",
+    "wmi-port",
+    "namespace-login",
+    "query",
+    "callback",
+)
+
+_EPILOG = """\
+examples:
+  wmireach diagnose "Get-WmiObject : Access is denied. (0x80070005)" --account local-admin \\
+      --trust workgroup
+  wmireach diagnose 0x800706BA --target-os 2019 --call-mode semisync --json
+  wmireach diagnose "event 10036" --client-os linux --client-auth-level connect
+  some-tool 2>&1 | wmireach diagnose -
+
+Unknown context is not guessed: every release, trust, account and call mode it could be is
+considered. --client-os accepts a release or 'linux' (any non-Windows client).
+"""
+
+
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], *, summary: str
+) -> None:
+    """Add the ``diagnose`` sub-command to ``subparsers`` (imports none of the model).
+
+    >>> parser = argparse.ArgumentParser(prog="wmireach")
+    >>> register(parser.add_subparsers(dest="command"), summary="why it failed")
+    >>> parser.parse_args(["diagnose", "0x5", "--event", "10036"]).event
+    [10036]
+    """
+    p = subparsers.add_parser(
+        "diagnose",
+        help=summary,
+        description="Rank the causes of a remote WMI failure from the error text (any code, "
+        "message or log excerpt; '-' reads standard input) and whatever is known, with what "
+        "to check for each cause and how to fix it.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("text", metavar="ERROR_TEXT")
+    p.add_argument("--client-os", metavar="RELEASE", help="Computer A's release, or 'linux'")
+    p.add_argument("--target-os", metavar="RELEASE", help="Computer B's release")
+    p.add_argument("--trust", choices=TRUSTS)
+    p.add_argument("--account", choices=ACCOUNTS)
+    p.add_argument("--call-mode", choices=CALL_MODES)
+    p.add_argument("--client-auth-level", choices=AUTH_LEVELS)
+    p.add_argument("--patched", metavar="YYYY-MM-DD", help="B's latest update date")
+    p.add_argument("--stage", choices=STAGES, help="the stage the call reached, when known")
+    p.add_argument("--event", type=int, action="append", metavar="ID", help="a DCOM event seen")
+    local = p.add_mutually_exclusive_group()
+    local.add_argument("--works-locally", dest="works_locally", action="store_true", default=None)
+    local.add_argument("--fails-locally", dest="works_locally", action="store_false")
+    other = p.add_mutually_exclusive_group()
+    other.add_argument(
+        "--works-with-other-account",
+        dest="works_with_other_account",
+        action="store_true",
+        default=None,
+    )
+    other.add_argument(
+        "--fails-with-other-account", dest="works_with_other_account", action="store_false"
+    )
+    p.add_argument("--top", type=int, default=5, metavar="N", help="causes shown (default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _known(args: argparse.Namespace) -> dict[str, Any]:
+    known: dict[str, Any] = {
+        "client_os": args.client_os,
+        "target_os": args.target_os,
+        "trust": args.trust,
+        "account": args.account,
+        "call_mode": args.call_mode,
+        "client_auth_level": args.client_auth_level,
+        "patched": args.patched,
+        "event_id": args.event,
+        "works_locally": args.works_locally,
+        "works_with_other_account": args.works_with_other_account,
+    }
+    return {k: v for k, v in known.items() if v is not None}
+
+
+def _text(d: Diagnosis, top: int) -> str:
+    lines = [d.summary]
+    if d.codes:
+        lines.append("codes: " + ", ".join(f"{c.hex} {c.name or '?'}" for c in d.codes))
+    if d.events:
+        lines.append("events: " + "; ".join(str(e) for e in d.events))
+    if d.known:
+        lines.append("known: " + ", ".join(f"{k}={v}" for k, v in d.known))
+    lines.append(f"scenarios considered: {d.scenarios}")
+    for c in d.causes[:top]:
+        where = f"{c.side.value}, " if c.side else ""
+        stage = f"{c.stage.value}, " if c.stage else ""
+        lines.append("")
+        lines.append(f"#{c.rank} {c.id} ({where}{stage}{c.likelihood:.0%}) {c.title}")
+        lines.extend(f"   why: {r}" for r in c.reasoning)
+        for e in c.evidence:
+            lines.append(f"   check on {e.where}: {e.check}")
+            lines.append(f"      confirms it when: {e.confirms}")
+        lines.append(f"   fix: {c.fix}")
+        lines.extend(f"   source: {s}" for s in c.sources)
+    if len(d.causes) > top:
+        lines.append(f"\n({len(d.causes) - top} less likely causes left out; --top N shows more)")
+    return "\n".join(lines) + "\n"
+
+
+def _json(d: Diagnosis) -> dict[str, Any]:
+    return {
+        "summary": d.summary,
+        "explained": d.explained,
+        "codes": [c.hex for c in d.codes],
+        "stage": None if d.stage is None else d.stage.value,
+        "events": [e.id for e in d.events],
+        "known": dict(d.known),
+        "scenarios": d.scenarios,
+        "causes": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "kind": c.kind,
+                "side": None if c.side is None else c.side.value,
+                "stage": None if c.stage is None else c.stage.value,
+                "failures": [f"0x{f:08X}" for f in c.failures],
+                "likelihood": round(c.likelihood, 4),
+                "rank": c.rank,
+                "evidence": [
+                    {"check": e.check, "where": e.where, "confirms": e.confirms} for e in c.evidence
+                ],
+                "fix": c.fix,
+                "rules": list(c.rules),
+                "sources": list(c.sources),
+                "reasoning": list(c.reasoning),
+            }
+            for c in d.causes
+        ],
+    }
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Diagnose the text in ``args``; returns the exit code (0, even for "not remote WMI").
+
+    >>> import io
+    >>> parser = argparse.ArgumentParser(prog="wmireach")
+    >>> register(parser.add_subparsers(dest="command"), summary="why it failed")
+    >>> out = io.StringIO()
+    >>> run(parser.parse_args(["diagnose", "0x8004100E"]), out)
+    0
+    >>> out.getvalue().splitlines()[0]  # doctest: +ELLIPSIS
+    '0x8004100E WBEM_E_INVALID_NAMESPACE: most likely WX06 (100%): ...'
+    """
+    import json
+
+    from wmireach.diagnosis import diagnose
+
+    text = sys.stdin.read() if args.text == "-" else args.text
+    d = diagnose(text, stage=args.stage, **_known(args))
+    if args.json:
+        json.dump(_json(d), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(_text(d, args.top))
+    return 0
