@@ -19,7 +19,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from wmireach.diagnosis import Cause, Diagnosis, Evidence, diagnose
     from wmireach.errors import InvalidCode, ScenarioError, WmiReachError
+    from wmireach.events import Event, decode_event, event
     from wmireach.hresult import (
         CodeMatch,
         Facility,
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
         from_ntstatus,
         from_win32,
     )
+    from wmireach.matrix import scenario_matrix
     from wmireach.model import (
         Account,
         AccountKind,
@@ -46,6 +49,8 @@ if TYPE_CHECKING:
         Stage,
         Trust,
     )
+    from wmireach.planning import Plan, Step, plan
+    from wmireach.render import Format
     from wmireach.rules import RULES, Rule, rule
     from wmireach.simulation import Outcome, default_states, requirements, simulate
     from wmireach.state import HostState, default_state
@@ -57,16 +62,22 @@ __all__ = [
     "AccountKind",
     "AuthLevel",
     "CallMode",
+    "Cause",
     "CodeMatch",
     "Computer",
     "Connection",
+    "Diagnosis",
+    "Event",
+    "Evidence",
     "Facility",
+    "Format",
     "HResult",
     "HostState",
     "InvalidCode",
     "Membership",
     "NetworkProfile",
     "Outcome",
+    "Plan",
     "Reading",
     "Release",
     "Rule",
@@ -75,19 +86,25 @@ __all__ = [
     "Severity",
     "Side",
     "Stage",
+    "Step",
     "Trust",
     "WmiReachError",
     "__version__",
     "candidates",
     "decode",
+    "decode_event",
     "default_state",
     "default_states",
+    "diagnose",
+    "event",
     "find_codes",
     "from_ntstatus",
     "from_win32",
+    "plan",
     "release",
     "requirements",
     "rule",
+    "scenario_matrix",
     "simulate",
 ]
 
@@ -106,6 +123,18 @@ _LAZY = {
     "find_codes": "wmireach.hresult",
     "from_ntstatus": "wmireach.hresult",
     "from_win32": "wmireach.hresult",
+    "Plan": "wmireach.planning",
+    "Step": "wmireach.planning",
+    "plan": "wmireach.planning",
+    "Format": "wmireach.render",
+    "Cause": "wmireach.diagnosis",
+    "Diagnosis": "wmireach.diagnosis",
+    "Evidence": "wmireach.diagnosis",
+    "diagnose": "wmireach.diagnosis",
+    "Event": "wmireach.events",
+    "decode_event": "wmireach.events",
+    "event": "wmireach.events",
+    "scenario_matrix": "wmireach.matrix",
     "Account": "wmireach.model",
     "AccountKind": "wmireach.model",
     "AuthLevel": "wmireach.model",
