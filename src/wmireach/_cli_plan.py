@@ -137,6 +137,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.rollback:
         result = result.rollback()
     text = render(result, args.format, side=Side(args.side) if args.side else None)
+    if args.format == "json":  # people read the command's output: indent it
+        import json
+
+        text = json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8", newline="")

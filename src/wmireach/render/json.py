@@ -84,12 +84,16 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
     }
 
 
-def to_json(plan: Plan) -> str:
-    """The plan as an indented JSON document, ending in a newline.
+def to_json(plan: Plan, *, indent: int | None = None) -> str:
+    """The plan as a JSON document, ending in a newline: compact, or indented with ``indent``.
+
+    Compact is the default because it runs through the json module's C encoder (``indent``
+    makes json fall back to pure Python, several times slower); ``wmireach plan --format
+    json`` indents for people.
 
     >>> from wmireach.model import _example
     >>> from wmireach.planning import plan
     >>> _json.loads(to_json(plan(_example())))["steps"][1]["on"]
     'target'
     """
-    return _json.dumps(plan_to_data(plan), indent=2, ensure_ascii=False) + "\n"
+    return _json.dumps(plan_to_data(plan), indent=indent, ensure_ascii=False) + "\n"
