@@ -58,7 +58,8 @@ _PLAIN: Final = str.maketrans(
 def _plain(text: str) -> str:
     """Free text for ``rem`` and ``echo``: one line, nothing cmd would act on (a ``^`` at the end
     of a ``rem`` line would even swallow the next line)."""
-    return " ".join(text.split()).translate(_PLAIN)
+    # GUI paths ("dcomcnfg > Component Services > ...") read naturally with "/" between parts.
+    return " ".join(text.split()).replace(" > ", " / ").translate(_PLAIN)
 
 
 def _rem(text: str) -> str:
