@@ -145,7 +145,8 @@ def test_rendered_plans_match_their_snapshots(name: str) -> None:
             path.write_text(text, encoding="utf-8", newline="")
             continue
         assert path.exists(), f"missing snapshot {path}; run with WMIREACH_UPDATE_SNAPSHOTS=1"
-        assert path.read_text(encoding="utf-8") == text, f"{file_name} differs from its snapshot"
+        # Bytes, not read_text(): .cmd and .reg files end lines with CRLF, as Windows wants.
+        assert path.read_bytes().decode("utf-8") == text, f"{file_name} differs from its snapshot"
 
 
 def test_no_stale_snapshots() -> None:
