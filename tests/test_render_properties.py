@@ -183,3 +183,27 @@ def test_script_formats_ask_for_a_side_when_both_computers_have_steps() -> None:
     )
     with pytest.raises(ScenarioError, match="both computers"):
         render(plan(s), Format.POWERSHELL)
+
+
+def test_netsh_scripts_are_ascii_unless_a_command_needs_utf8() -> None:
+    from wmireach.model import Account, AccountKind, Computer, Membership, Scenario, Side
+    from wmireach.planning import plan
+    from wmireach.render import Format, render
+
+    wg = Membership.workgroup()
+
+    def script(name: str) -> str:
+        s = Scenario(
+            client=Computer(name="A", release="win10", membership=wg),
+            target=Computer(name="B", release="server2019", membership=wg),
+            account=Account(kind=AccountKind.LOCAL_USER, name=name),
+        )
+        return render(plan(s), Format.NETSH, side=Side.TARGET)
+
+    plain = script("reader")
+    assert plain.isascii()
+    assert "chcp" not in plain
+    assert "sec. " in plain  # the fact-sheet citations, without the section sign
+    accented = script("J\u00fcrgen")
+    assert accented.splitlines()[1] == "chcp 65001 >nul"
+    assert "J\u00fcrgen" in accented

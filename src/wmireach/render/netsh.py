@@ -59,7 +59,11 @@ def _plain(text: str) -> str:
     """Free text for ``rem`` and ``echo``: one line, nothing cmd would act on (a ``^`` at the end
     of a ``rem`` line would even swallow the next line)."""
     # GUI paths ("dcomcnfg > Component Services > ...") read naturally with "/" between parts.
-    return " ".join(text.split()).replace(" > ", " / ").translate(_PLAIN)
+    text = " ".join(text.split()).replace(" > ", " / ").translate(_PLAIN)
+    # cmd reads a batch file in the console's OEM code page: keep comments and messages ASCII
+    # ("facts sec. 2.4.4"), so they read the same everywhere.
+    text = text.replace("\u00a7", "sec. ").replace("\u2014", "-").replace("\u2019", "'")
+    return text.encode("ascii", "replace").decode("ascii")
 
 
 def _rem(text: str) -> str:
@@ -297,4 +301,8 @@ def to_netsh(plan: Plan, *, side: Side | None = None) -> str:
         for note in step.notes:
             lines.append(_rem(f"Note: {note}"))
     lines += ["", "echo Done.", "endlocal", "exit /b 0"]
+    if any(not line.isascii() for line in lines):
+        # A command names something non-ASCII (an account, a path): have cmd read the file as
+        # UTF-8, which it is, before the first such line (code page 65001, Windows 7 and later).
+        lines[1:1] = ["chcp 65001 >nul"]
     return "\r\n".join(lines) + "\r\n"

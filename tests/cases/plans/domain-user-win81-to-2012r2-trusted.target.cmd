@@ -27,7 +27,7 @@ echo s3: applying
 netsh advfirewall firewall set rule group="@FirewallAPI.dll,-34251" dir=in profile=domain service=winmgmt new enable=yes
 
 rem s4. Grant CORP\monitor Remote Enable on root\cimv2 on Computer B
-rem Why: Remote Enable is held by Administrators only by default; without it the namespace login fails with 0x80041003 (facts §5.1-5.3 [S6][S8][S16]). The ACE grants Enable Account and Remote Enable on this namespace only.
+rem Why: Remote Enable is held by Administrators only by default; without it the namespace login fails with 0x80041003 (facts sec. 5.1-5.3 [S6][S8][S16]). The ACE grants Enable Account and Remote Enable on this namespace only.
 rem Rules: WR601
 echo s4: applying
 rem MANUAL: Grant CORP\monitor rights 0x21 on root\cimv2 (this namespace only): cmd has no tool for namespace security; use the PowerShell format (Vista and later) or wmimgmt.msc

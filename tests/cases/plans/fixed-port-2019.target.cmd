@@ -18,7 +18,7 @@ echo s2: applying
 netsh advfirewall firewall set rule group="@FirewallAPI.dll,-34251" dir=in profile=domain service=winmgmt new enable=yes
 
 rem s3. Move WMI to its own host on fixed port 24158 on Computer B
-rem Why: winmgmt /standalonehost runs WMI in its own svchost with a fixed DCOM endpoint, so the firewall path is TCP 135 plus one port (facts §6.1-6.4 [S4][S5][S30]). Its level argument is set to 5 (pkt-integrity), the level the client calls at.
+rem Why: winmgmt /standalonehost runs WMI in its own svchost with a fixed DCOM endpoint, so the firewall path is TCP 135 plus one port (facts sec. 6.1-6.4 [S4][S5][S30]). Its level argument is set to 5 (pkt-integrity), the level the client calls at.
 rem Rules: WR504
 echo s3: applying
 winmgmt /standalonehost 5

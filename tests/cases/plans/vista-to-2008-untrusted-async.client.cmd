@@ -12,8 +12,8 @@ echo s5: applying
 netsh advfirewall firewall set rule group="@FirewallAPI.dll,-34251" dir=in profile=domain program="%systemroot%\system32\wbem\unsecapp.exe" new enable=yes
 
 rem s7. Grant ANONYMOUS LOGON Remote Access in Computer A's DCOM machine limits
-rem Why: Without trust the callback arrives as ANONYMOUS LOGON, which the default limits allow local access only; the callback then fails with 0x8007000E or 0x80070005 (facts §4.6, §4.8, §7.2 [S2][S6][S16]).
-rem WIDENS ATTACK SURFACE: RISKY: any unauthenticated computer may then call DCOM servers on A that allow it. Only for async calls without trust; semisync avoids it (facts §7.2, §7.7).
+rem Why: Without trust the callback arrives as ANONYMOUS LOGON, which the default limits allow local access only; the callback then fails with 0x8007000E or 0x80070005 (facts sec. 4.6, sec. 4.8, sec. 7.2 [S2][S6][S16]).
+rem WIDENS ATTACK SURFACE: RISKY: any unauthenticated computer may then call DCOM servers on A that allow it. Only for async calls without trust; semisync avoids it (facts sec. 7.2, sec. 7.7).
 rem Rules: WR805
 echo s7: applying
 rem MANUAL: Grant ANONYMOUS LOGON remote-access in the DCOM machine limits: cmd has no tool for the DCOM security descriptors; use the PowerShell format (Windows 8 / 2012 and later) or dcomcnfg

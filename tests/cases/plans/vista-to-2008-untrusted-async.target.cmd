@@ -27,7 +27,7 @@ echo s3: applying
 netsh advfirewall firewall set rule group="@FirewallAPI.dll,-34251" dir=in profile=domain service=winmgmt new enable=yes
 
 rem s4. Grant B\wmiadmin Remote Enable on root\cimv2 on Computer B
-rem Why: Remote Enable is held by Administrators only by default; without it the namespace login fails with 0x80041003 (facts §5.1-5.3 [S6][S8][S16]). The ACE grants Enable Account and Remote Enable on this namespace only.
+rem Why: Remote Enable is held by Administrators only by default; without it the namespace login fails with 0x80041003 (facts sec. 5.1-5.3 [S6][S8][S16]). The ACE grants Enable Account and Remote Enable on this namespace only.
 rem Rules: WR601
 echo s4: applying
 rem MANUAL: Grant B\wmiadmin rights 0x21 on root\cimv2 (this namespace only): cmd has no tool for namespace security; use the PowerShell format (Vista and later) or wmimgmt.msc
@@ -35,8 +35,8 @@ rem By hand: wmimgmt.msc / WMI Control / Properties / Security / root\cimv2 / Se
 echo MANUAL STEP: Grant B\wmiadmin rights 0x21 on root\cimv2 (this namespace only): cmd has no tool for namespace security; use the PowerShell format (Vista and later) or wmimgmt.msc
 
 rem s6. Let Computer B's WMI call back anonymously (AllowAnonymousCallback=1)
-rem Why: A and B share no trust, so B's callback reaches A as ANONYMOUS LOGON, which WMI refuses unless AllowAnonymousCallback=1 (facts §7.3-7.4 [S1][S83]).
-rem WIDENS ATTACK SURFACE: RISKY: B's WMI may then call any client back without authentication; the callback can be spoofed or tampered with. Only for async calls without trust (facts §7.3 [S1]); semisync avoids it.
+rem Why: A and B share no trust, so B's callback reaches A as ANONYMOUS LOGON, which WMI refuses unless AllowAnonymousCallback=1 (facts sec. 7.3-7.4 [S1][S83]).
+rem WIDENS ATTACK SURFACE: RISKY: B's WMI may then call any client back without authentication; the callback can be spoofed or tampered with. Only for async calls without trust (facts sec. 7.3 [S1]); semisync avoids it.
 rem Rules: WR804
 echo s6: applying
 reg query "HKLM\SOFTWARE\Microsoft\WBEM\CIMOM" /v "AllowAnonymousCallback" >>"%WMIREACH_LOG%" 2>&1

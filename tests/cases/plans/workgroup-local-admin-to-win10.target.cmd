@@ -6,7 +6,7 @@ net session >nul 2>&1 || (echo Run this script as Administrator. & exit /b 1)
 set "WMIREACH_LOG=%~dp0wmireach-prior.log"
 
 rem s1. Admit TCP 135 (RPC endpoint mapper) on Computer B's firewall, from 192.0.2.10 only
-rem Why: A rule of its own, wmireach-WMI-RPCSS-In-TCP, for the private profile only, scoped to 192.0.2.10: tighter than the built-in WMI-RPCSS-In-TCP; the built-in rules' scope can only be changed by their localized display names in netsh (facts §2.2.2-2.2.3, §12.2), a rule of our own is the same in every language and is removed cleanly.
+rem Why: A rule of its own, wmireach-WMI-RPCSS-In-TCP, for the private profile only, scoped to 192.0.2.10: tighter than the built-in WMI-RPCSS-In-TCP; the built-in rules' scope can only be changed by their localized display names in netsh (facts sec. 2.2.2-2.2.3, sec. 12.2), a rule of our own is the same in every language and is removed cleanly.
 rem Rules: WR101, WR102
 echo s1: applying
 netsh advfirewall firewall delete rule name="wmireach-WMI-RPCSS-In-TCP" >nul 2>&1
@@ -22,14 +22,14 @@ net localgroup "Distributed COM Users" "wmiadmin" /add || echo Already a member,
 rem Note: The account must log on again for the membership to count.
 
 rem s3. Admit the WMI service (winmgmt) on Computer B's firewall, from 192.0.2.10 only
-rem Why: A rule of its own, wmireach-WMI-WINMGMT-In-TCP, for the private profile only, scoped to 192.0.2.10: tighter than the built-in WMI-WINMGMT-In-TCP; the built-in rules' scope can only be changed by their localized display names in netsh (facts §2.2.2-2.2.3, §12.2), a rule of our own is the same in every language and is removed cleanly.
+rem Why: A rule of its own, wmireach-WMI-WINMGMT-In-TCP, for the private profile only, scoped to 192.0.2.10: tighter than the built-in WMI-WINMGMT-In-TCP; the built-in rules' scope can only be changed by their localized display names in netsh (facts sec. 2.2.2-2.2.3, sec. 12.2), a rule of our own is the same in every language and is removed cleanly.
 rem Rules: WR501, WR502
 echo s3: applying
 netsh advfirewall firewall delete rule name="wmireach-WMI-WINMGMT-In-TCP" >nul 2>&1
 netsh advfirewall firewall add rule name="wmireach-WMI-WINMGMT-In-TCP" dir=in action=allow enable=yes profile=private remoteip=192.0.2.10 program="%systemroot%\system32\svchost.exe" service=winmgmt protocol=TCP localport=any
 
 rem s4. Grant wmiadmin Remote Enable on root\cimv2 on Computer B
-rem Why: Remote Enable is held by Administrators only by default; without it the namespace login fails with 0x80041003 (facts §5.1-5.3 [S6][S8][S16]). The ACE grants Enable Account and Remote Enable on this namespace only.
+rem Why: Remote Enable is held by Administrators only by default; without it the namespace login fails with 0x80041003 (facts sec. 5.1-5.3 [S6][S8][S16]). The ACE grants Enable Account and Remote Enable on this namespace only.
 rem Rules: WR601
 echo s4: applying
 rem MANUAL: Grant wmiadmin rights 0x21 on root\cimv2 (this namespace only): cmd has no tool for namespace security; use the PowerShell format (Vista and later) or wmimgmt.msc

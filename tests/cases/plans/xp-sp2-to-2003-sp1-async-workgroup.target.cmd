@@ -6,8 +6,8 @@ net session >nul 2>&1 || (echo Run this script as Administrator. & exit /b 1)
 set "WMIREACH_LOG=%~dp0wmireach-prior.log"
 
 rem s3. Let Computer B's WMI call back anonymously (AllowAnonymousCallback=1)
-rem Why: A and B share no trust, so B's callback reaches A as ANONYMOUS LOGON, which WMI refuses unless AllowAnonymousCallback=1 (facts §7.3-7.4 [S1][S83]).
-rem WIDENS ATTACK SURFACE: RISKY: B's WMI may then call any client back without authentication; the callback can be spoofed or tampered with. Only for async calls without trust (facts §7.3 [S1]); semisync avoids it.
+rem Why: A and B share no trust, so B's callback reaches A as ANONYMOUS LOGON, which WMI refuses unless AllowAnonymousCallback=1 (facts sec. 7.3-7.4 [S1][S83]).
+rem WIDENS ATTACK SURFACE: RISKY: B's WMI may then call any client back without authentication; the callback can be spoofed or tampered with. Only for async calls without trust (facts sec. 7.3 [S1]); semisync avoids it.
 rem Rules: WR804
 echo s3: applying
 reg query "HKLM\SOFTWARE\Microsoft\WBEM\CIMOM" /v "AllowAnonymousCallback" >>"%WMIREACH_LOG%" 2>&1
