@@ -55,3 +55,19 @@ def test_bad_input_raises_for_exit_code_2() -> None:
         _run("no code here at all")
     with pytest.raises(WmiReachError):
         _run("0x5", "--target-os", "win99")
+
+
+def test_a_whole_scenario_brings_the_plan_steps() -> None:
+    import io
+
+    from wmireach.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["diagnose", "WBEM_E_ACCESS_DENIED (2147749891)", "--client-os", "win10",
+            "--target-os", "server2022", "--trust", "same-domain", "--account", "domain-user",
+            "--call-mode", "semisync", "--json"]  # fmt: skip
+    assert main(argv, out=out, err=err) == 0, err.getvalue()
+    top = json.loads(out.getvalue())["causes"][0]
+    assert top["id"] == "WR601"
+    assert [s["on"] for s in top["steps"]] == ["target"]
+    assert "Remote Enable" in top["steps"][0]["title"]

@@ -278,3 +278,28 @@ def test_states_need_the_whole_scenario() -> None:
     _client, target = default_states(scenario_matrix()[0])
     with pytest.raises(ScenarioError, match="whole scenario"):
         diagnose("0x80070005", target_state=target)
+
+
+@settings(max_examples=60)
+@given(matrix_scenarios)
+def test_steps_attached_to_a_cause_meet_its_rule(s: Scenario) -> None:
+    # A cause's steps, applied to the out-of-the-box states, make its requirement met.
+    from wmireach.actions import SetAuthenticationLevel, apply_all
+    from wmireach.rules import rule
+
+    for rule_id, (stage, code) in single_faults(s).items():
+        d = diagnose(code, scenario=s, stage=stage)
+        cause = d.cause(rule_id)
+        assert cause is not None
+        if not cause.steps:
+            continue  # met out of the box: the single fault is a change someone made
+        client, target = default_states(s)
+        states = {Side.CLIENT: client, Side.TARGET: target}
+        after = s
+        for step in cause.steps:
+            states[step.on] = apply_all(step.actions, states[step.on])
+            for action in step.actions:
+                if isinstance(action, SetAuthenticationLevel):  # WR402: the client program
+                    after = action.apply_to(after)
+        r = rule(rule_id)
+        assert r.met(after, states[r.side]) or not r.applies(after), rule_id

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from wmireach.diagnosis import Diagnosis
+    from wmireach.model import Scenario
 
 __all__ = ["register", "run"]
 
@@ -111,6 +112,44 @@ def _known(args: argparse.Namespace) -> dict[str, Any]:
     return {k: v for k, v in known.items() if v is not None}
 
 
+_SCENARIO_OPTIONS = ("client_os", "target_os", "trust", "account", "call_mode")
+
+
+def _scenario(args: argparse.Namespace) -> Scenario | None:
+    """The whole scenario when the options name all of it (and the client is Windows)."""
+    if any(getattr(args, name) is None for name in _SCENARIO_OPTIONS) or args.client_os == "linux":
+        return None
+    from wmireach.model import (
+        Account,
+        AccountKind,
+        AuthLevel,
+        CallMode,
+        Computer,
+        Membership,
+        Scenario,
+        Trust,
+    )
+
+    trust = Trust(args.trust)
+    if trust is Trust.WORKGROUP:
+        a = b = Membership.workgroup()
+    elif trust is Trust.SAME_DOMAIN:
+        a = b = Membership.domain("corp")
+    else:
+        a, b = Membership.domain("corp"), Membership.domain("other")
+    extra: dict[str, Any] = {}
+    if args.client_auth_level is not None:
+        extra["auth_level"] = AuthLevel(args.client_auth_level)
+    return Scenario(
+        client=Computer(name="A", release=args.client_os, membership=a),
+        target=Computer(name="B", release=args.target_os, membership=b),
+        account=Account(kind=AccountKind(args.account)),
+        call_mode=CallMode(args.call_mode),
+        trust=trust,
+        **extra,
+    )
+
+
 def _text(d: Diagnosis, top: int) -> str:
     lines = [d.summary]
     if d.codes:
@@ -130,6 +169,7 @@ def _text(d: Diagnosis, top: int) -> str:
             lines.append(f"   check on {e.where}: {e.check}")
             lines.append(f"      confirms it when: {e.confirms}")
         lines.append(f"   fix: {c.fix}")
+        lines.extend(f"   step [{st.on.value}] {st.id}: {st.title}" for st in c.steps)
         lines.extend(f"   source: {s}" for s in c.sources)
     if len(d.causes) > top:
         lines.append(f"\n({len(d.causes) - top} less likely causes left out; --top N shows more)")
@@ -162,6 +202,7 @@ def _json(d: Diagnosis) -> dict[str, Any]:
                 "rules": list(c.rules),
                 "sources": list(c.sources),
                 "reasoning": list(c.reasoning),
+                "steps": [{"id": st.id, "on": st.on.value, "title": st.title} for st in c.steps],
             }
             for c in d.causes
         ],
@@ -185,7 +226,16 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from wmireach.diagnosis import diagnose
 
     text = sys.stdin.read() if args.text == "-" else args.text
-    d = diagnose(text, stage=args.stage, **_known(args))
+    scenario = _scenario(args)
+    if scenario is None:
+        d = diagnose(text, stage=args.stage, **_known(args))
+    else:  # the whole scenario: causes come with the plan steps that fix them
+        rest = {
+            k: v
+            for k, v in _known(args).items()
+            if k not in (*_SCENARIO_OPTIONS, "client_auth_level")
+        }
+        d = diagnose(text, scenario=scenario, stage=args.stage, **rest)
     if args.json:
         json.dump(_json(d), out, indent=2, ensure_ascii=False)
         out.write("\n")

@@ -51,6 +51,7 @@ from wmireach.model import (
     Stage,
     Trust,
 )
+from wmireach.planning import Step, plan
 from wmireach.rules import RULES, Rule
 from wmireach.simulation import default_states, requirements, simulate
 from wmireach.state import HostState
@@ -751,6 +752,8 @@ class Cause:
     sources: tuple[str, ...]
     #: How the likelihood came about, one sentence per factor.
     reasoning: tuple[str, ...]
+    #: The plan steps that fix it, when the whole scenario is known (see :func:`diagnose`).
+    steps: tuple[Step, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -1138,6 +1141,16 @@ def diagnose(
     ...              client_auth_level="connect", patched=True)
     >>> d.causes[0].id
     'WR402'
+
+    With the whole scenario, each configuration cause carries the plan steps that fix it:
+
+    >>> from wmireach.model import _example
+    >>> d = diagnose("0x800706BA", scenario=_example(), stage="tcp-135")
+    >>> top = d.causes[0]
+    >>> top.id, len(top.steps)
+    ('WR101', 1)
+    >>> print(top.steps[0].title)
+    Admit TCP 135 (RPC endpoint mapper) on Computer B's firewall (domain profile)
     """
     unknown = sorted(set(known) - set(KNOWN_FIELDS))
     if unknown:
@@ -1191,6 +1204,8 @@ def diagnose(
             raise ScenarioError("client_state and target_state need the whole scenario")
         ranked, ruled_out = _apply_states(ranked, scenario, client_state, target_state)
     causes = _build_causes(ranked)
+    if scenario is not None:
+        causes = _with_steps(causes, scenario, client_state, target_state)
     shown = tuple((k, str(v)) for k, v in known.items() if v is not None)
     return Diagnosis(
         codes=tuple(codes),
@@ -1202,6 +1217,31 @@ def diagnose(
         summary=_summary(codes, stage_value, causes, events),
         scenarios=considered,
         ruled_out=ruled_out,
+    )
+
+
+def _with_steps(
+    causes: tuple[Cause, ...],
+    scenario: Scenario,
+    client_state: HostState | None,
+    target_state: HostState | None,
+) -> tuple[Cause, ...]:
+    """Attach to each configuration cause the steps of the scenario's plan that meet its rule.
+
+    The plan is built against the given states (the releases' defaults otherwise), so a
+    requirement those states already meet has no step.
+    """
+    if not any(c.kind == "rule" for c in causes):
+        return causes
+    try:
+        steps = plan(scenario, client_state=client_state, target_state=target_state).steps
+    except ScenarioError:  # a scenario the plan builder refuses still gets its diagnosis
+        return causes
+    return tuple(
+        attrs.evolve(c, steps=tuple(st for st in steps if c.id in st.rules))
+        if c.kind == "rule"
+        else c
+        for c in causes
     )
 
 
