@@ -33,6 +33,7 @@ Must not: do I/O, or render (that is :mod:`wmireach.render`).
 
 from __future__ import annotations
 
+import contextvars
 import ipaddress
 import ntpath
 import re
@@ -255,7 +256,7 @@ def _validate(scenario: Scenario) -> None:
 # Plans -----------------------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class Step:
     """What a person runs on one computer: the actions, why, how to check, how to undo.
 
@@ -382,7 +383,14 @@ class Plan:
 
     def on(self, side: Side) -> Plan:
         """This plan with only the steps on ``side`` (one script per computer)."""
-        return attrs.evolve(self, steps=tuple(s for s in self.steps if s.on is side))
+        steps = tuple(s for s in self.steps if s.on is side)
+        if type(self) is not Plan:  # a subclass may add fields: the general path
+            return attrs.evolve(self, steps=steps)
+        # What attrs.evolve does (Plan has no converters or validators), without its overhead.
+        new = object.__new__(Plan)
+        for name in _PLAN_FIELDS:
+            _SETATTR(new, name, steps if name == "steps" else getattr(self, name))
+        return new
 
     @property
     def sides(self) -> tuple[Side, ...]:
@@ -391,6 +399,9 @@ class Plan:
             side for side in (Side.TARGET, Side.CLIENT) if any(s.on is side for s in self.steps)
         )
 
+
+_PLAN_FIELDS: Final = tuple(a.name for a in attrs.fields(Plan))
+_SETATTR: Final = object.__setattr__
 
 _ROLLBACK_NOTE: Final = (
     "This undoes the plan: run it on the computers the plan changed. It puts back the values "
@@ -419,6 +430,54 @@ class _Draft:
 
 
 _States = dict[Side, HostState]
+
+
+class _Memo:
+    """What one :func:`plan` call has already worked out, by object identity.
+
+    The plan builder asks the same rule about the same (scenario, state) pair several times
+    (first unmet, candidate check, newly met) and applies the chosen candidate's actions twice;
+    rules' predicates and actions are pure, so the first answer is reused. Keys are ``id()`` s;
+    every keyed object is kept alive in the entry, so an id cannot be reused while the memo
+    lives (it lives for one :func:`plan` call).
+    """
+
+    __slots__ = ("applied", "met")
+
+    def __init__(self) -> None:
+        self.met: dict[tuple[int, int, int], tuple[bool, Rule, Scenario, HostState]] = {}
+        self.applied: dict[tuple[int, int], tuple[HostState, tuple[Action, ...], HostState]] = {}
+
+    def check(self, r: Rule, scenario: Scenario, state: HostState) -> bool:
+        key = (id(r), id(scenario), id(state))
+        entry = self.met.get(key)
+        if entry is None:
+            entry = (r.met(scenario, state), r, scenario, state)
+            self.met[key] = entry
+        return entry[0]
+
+    def apply(self, actions: tuple[Action, ...], state: HostState) -> HostState:
+        key = (id(actions), id(state))
+        entry = self.applied.get(key)
+        if entry is None:
+            entry = (apply_all(actions, state), actions, state)
+            self.applied[key] = entry
+        return entry[0]
+
+
+_MEMO: Final[contextvars.ContextVar[_Memo | None]] = contextvars.ContextVar(
+    "wmireach_plan_memo", default=None
+)
+
+
+def _met(r: Rule, scenario: Scenario, state: HostState) -> bool:
+    memo = _MEMO.get()
+    return r.met(scenario, state) if memo is None else memo.check(r, scenario, state)
+
+
+def _apply(actions: tuple[Action, ...], state: HostState) -> HostState:
+    memo = _MEMO.get()
+    return apply_all(actions, state) if memo is None else memo.apply(actions, state)
 
 
 def plan(
@@ -451,6 +510,19 @@ def plan(
     ['s4']
     """
     _validate(scenario)
+    token = _MEMO.set(_Memo())
+    try:
+        result = _plan(scenario, client_state, target_state)
+    finally:
+        _MEMO.reset(token)
+    if failure is not None:
+        result = _focus(result, failure, stage)
+    return result
+
+
+def _plan(
+    scenario: Scenario, client_state: HostState | None, target_state: HostState | None
+) -> Plan:
     defaults = default_states(scenario)
     start: _States = {
         Side.CLIENT: defaults[0] if client_state is None else client_state,
@@ -471,7 +543,7 @@ def plan(
             if isinstance(action, SetAuthenticationLevel):
                 after_scenario = action.apply_to(after_scenario)
         after = dict(states)
-        after[draft.on] = apply_all(draft.actions, before)
+        after[draft.on] = _apply(draft.actions, before)
         fixed = _newly_met(current, states, after_scenario, after)
         if not draft.actions or unmet.id not in fixed:
             waived.add(unmet.id)
@@ -494,7 +566,7 @@ def plan(
             )
         )
         states, current = after, after_scenario
-    result = Plan(
+    return Plan(
         scenario=scenario,
         steps=tuple(steps),
         client_state=start[Side.CLIENT],
@@ -502,16 +574,16 @@ def plan(
         unresolved=tuple(sorted(waived)),
         notes=_plan_notes(scenario, steps),
     )
-    if failure is not None:
-        result = _focus(result, failure, stage)
-    return result
 
 
 def _first_unmet(
     scenario: Scenario, states: Mapping[Side, HostState], waived: set[str]
 ) -> Rule | None:
+    client, target = states[Side.CLIENT], states[Side.TARGET]
     for r in requirements(scenario):
-        if r.id not in waived and not r.met(scenario, states[r.side]):
+        if r.id in waived:
+            continue
+        if not _met(r, scenario, client if r.side is Side.CLIENT else target):
             return r
     return None
 
@@ -522,10 +594,15 @@ def _newly_met(
     scenario_after: Scenario,
     after: Mapping[Side, HostState],
 ) -> tuple[str, ...]:
+    client, target = states[Side.CLIENT], states[Side.TARGET]
+    client_after, target_after = after[Side.CLIENT], after[Side.TARGET]
     return tuple(
         r.id
         for r in requirements(scenario)
-        if not r.met(scenario, states[r.side]) and r.met(scenario_after, after[r.side])
+        if (
+            not _met(r, scenario, client if r.side is Side.CLIENT else target)
+            and _met(r, scenario_after, client_after if r.side is Side.CLIENT else target_after)
+        )
     )
 
 
@@ -603,12 +680,12 @@ def _first_working(
     drafts = [d for d in candidates if d.on is target_rule.side]
     applicable = {r.id for r in requirements(scenario)}
     twins = [rule(t) for t in _TWINS.get(target_rule.id, ()) if t in applicable]
-    after = [apply_all(d.actions, states[d.on]) for d in drafts]
+    after = [_apply(d.actions, states[d.on]) for d in drafts]
     for draft, state in zip(drafts, after, strict=True):
-        if target_rule.met(scenario, state) and all(t.met(scenario, state) for t in twins):
+        if _met(target_rule, scenario, state) and all(_met(t, scenario, state) for t in twins):
             return draft
     for draft, state in zip(drafts, after, strict=True):
-        if target_rule.met(scenario, state):
+        if _met(target_rule, scenario, state):
             return draft
     return None
 

@@ -19,11 +19,12 @@ False
 
 from __future__ import annotations
 
+import bisect
 import enum
 import functools
 import ipaddress
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -446,33 +447,102 @@ class HostState:
     wmi_hosting: WmiHosting = WmiHosting.SHARED
     wmi_port: int | None = attrs.field(default=None, validator=_check_port)
 
+    # Derived indexes ------------------------------------------------------------------------
+    # A HostState is immutable, so each index is built on first use and kept with the instance
+    # (cached_property slots: not attrs fields, so not part of eq, hash, repr or pickling).
+
+    @functools.cached_property
+    def _rules_by_name(self) -> dict[str, FirewallRule]:
+        return {r.name.casefold(): r for r in self.firewall_rules}
+
+    @functools.cached_property
+    def _inbound(self) -> dict[object, tuple[FirewallRule, ...]]:
+        """Per profile, filled on first use: the enabled inbound rules for it, in order."""
+        return {}
+
+    @functools.cached_property
+    def _admissions(self) -> dict[tuple[object, ...], Admission]:
+        """Memo of :meth:`admission` (it reads only the arguments, the profiles and rules)."""
+        return {}
+
+    @functools.cached_property
+    def _tokens(self) -> dict[tuple[Account, Release], Token]:
+        """Memo of :func:`network_token` (it reads only its arguments, groups and registry)."""
+        return {}
+
+    @functools.cached_property
+    def _registry_by_key(self) -> dict[RegistryKey, int | str]:
+        return {v.key: v.value for v in self.registry}
+
+    @functools.cached_property
+    def _dcom_by_principal(self) -> dict[str, list[DcomRight]]:
+        rights: dict[str, list[DcomRight]] = {}
+        for grant in self.dcom_limits:
+            held = rights.get(grant.principal)
+            if held is None:
+                rights[grant.principal] = [grant.right]
+            else:
+                held.append(grant.right)
+        return rights
+
+    @functools.cached_property
+    def _groups_by_principal(self) -> dict[str, frozenset[str]]:
+        groups: dict[str, set[str]] = {}
+        for member in self.group_members:
+            groups.setdefault(member.principal, set()).add(member.group)
+        return {principal: frozenset(names) for principal, names in groups.items()}
+
+    def _changed(self, field: str, value: object) -> HostState:
+        """A copy with ``field`` set to ``value``, for the methods below that keep the
+        invariants themselves.
+
+        ``value`` is already in converted form (a frozenset; firewall rules sorted by folded
+        name and unique; registry values sorted by key and unique), so the converters and
+        validators :func:`attrs.evolve` would run could neither change nor refuse it.
+        """
+        if type(self) is not HostState:  # a subclass may add fields: the general path
+            changes: dict[str, Any] = {field: value}
+            return attrs.evolve(self, **changes)
+        new = object.__new__(HostState)
+        for name in _HOST_FIELDS:
+            _SETATTR(new, name, _GETATTR(self, name))
+        _SETATTR(new, field, value)
+        _SETATTR(new, "_attrs_cached_hash", None)
+        # An index built from fields that did not change is the copy's index too.
+        for index in _KEPT_INDEXES[field]:
+            try:
+                _SETATTR(new, index, _GETATTR(self, index))
+            except AttributeError:  # not built on this state
+                continue
+        return new
+
     # Firewall -------------------------------------------------------------------------------
 
     def firewall_rule(self, name: str) -> FirewallRule | None:
         """The rule called ``name`` (case-insensitive), or ``None``."""
-        folded = name.casefold()
-        for rule in self.firewall_rules:
-            if rule.name.casefold() == folded:
-                return rule
-        return None
+        return self._rules_by_name.get(name.casefold())
 
     def with_firewall_rule(self, rule: FirewallRule) -> HostState:
         """This state with ``rule`` added, or replacing the rule of the same name."""
         folded = rule.name.casefold()
         kept = [r for r in self.firewall_rules if r.name.casefold() != folded]
-        return attrs.evolve(self, firewall_rules=(*kept, rule))
+        # ``kept`` is sorted by folded name and holds no other rule of this name: inserting at
+        # the bisection point gives what sorting (*kept, rule) would.
+        at = bisect.bisect_right([r.name.casefold() for r in kept], folded)
+        kept.insert(at, rule)
+        return self._changed("firewall_rules", tuple(kept))
 
     def without_firewall_rule(self, name: str) -> HostState:
         """This state without the rule called ``name``."""
         folded = name.casefold()
-        return attrs.evolve(
-            self, firewall_rules=[r for r in self.firewall_rules if r.name.casefold() != folded]
+        return self._changed(
+            "firewall_rules", tuple(r for r in self.firewall_rules if r.name.casefold() != folded)
         )
 
     def with_firewall(self, profile: NetworkProfile, *, on: bool) -> HostState:
         """This state with the firewall switched on or off for ``profile``."""
         profiles = self.firewall_on | {profile} if on else self.firewall_on - {profile}
-        return attrs.evolve(self, firewall_on=profiles)
+        return self._changed("firewall_on", profiles)
 
     def admission(
         self,
@@ -485,17 +555,59 @@ class HostState:
         same_subnet: bool,
     ) -> Admission:
         """How inbound traffic from the peer to ``port``/``service``/``program`` fares."""
+        key = (profile, port, service, program, peer_address, same_subnet)
+        memo = self._admissions
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable argument: no memo
+            return self._admission(
+                profile,
+                port=port,
+                service=service,
+                program=program,
+                peer_address=peer_address,
+                same_subnet=same_subnet,
+            )
+        result = self._admission(
+            profile,
+            port=port,
+            service=service,
+            program=program,
+            peer_address=peer_address,
+            same_subnet=same_subnet,
+        )
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = result
+        return result
+
+    def _admission(
+        self,
+        profile: NetworkProfile,
+        *,
+        port: int | None,
+        service: str | None,
+        program: str | None,
+        peer_address: str | None,
+        same_subnet: bool,
+    ) -> Admission:
         if profile not in self.firewall_on:
             return Admission.OPEN
         covered = False
         wanted = _program(program)
-        for rule in self.firewall_rules:
-            if (
-                rule.enabled
-                and rule.direction is Direction.IN
-                and profile in rule.profiles
-                and rule.admits(port=port, service=service, program=wanted)
-            ):
+        inbound = self._inbound
+        rules = inbound.get(profile)
+        if rules is None:
+            rules = tuple(
+                r
+                for r in self.firewall_rules
+                if r.enabled and r.direction is Direction.IN and profile in r.profiles
+            )
+            inbound[profile] = rules
+        for rule in rules:
+            if rule.admits(port=port, service=service, program=wanted):
                 if rule.in_scope(peer_address, same_subnet=same_subnet):
                     return Admission.ADMITTED
                 covered = True
@@ -505,39 +617,43 @@ class HostState:
 
     def registry_value(self, key: RegistryKey) -> int | str | None:
         """The value at ``key`` (case-insensitive), or ``None`` when absent."""
-        folded = _registry_key(key)
-        for value in self.registry:
-            if value.key == folded:
-                return value.value
-        return None
+        return self._registry_by_key.get(_registry_key(key))
 
     def with_registry_value(self, key: RegistryKey, value: int | str) -> HostState:
         """This state with ``key`` set to ``value``."""
         folded = _registry_key(key)
         kept = [v for v in self.registry if v.key != folded]
         new = RegistryValue(path=key[0], name=key[1], value=value)
-        return attrs.evolve(self, registry=(*kept, new))
+        # ``kept`` is sorted by key and holds no other value at this key (see with_firewall_rule).
+        kept.insert(bisect.bisect_right([v.key for v in kept], new.key), new)
+        return self._changed("registry", tuple(kept))
 
     def without_registry_value(self, key: RegistryKey) -> HostState:
         """This state with ``key`` deleted."""
         folded = _registry_key(key)
-        return attrs.evolve(self, registry=[v for v in self.registry if v.key != folded])
+        return self._changed("registry", tuple(v for v in self.registry if v.key != folded))
 
     # DCOM limits, namespaces, groups --------------------------------------------------------
 
     def has_dcom_right(self, principals: Iterable[str], right: DcomRight) -> bool:
         """True when any of ``principals`` holds ``right`` in the machine limits."""
-        return any(DcomGrant(principal=p, right=right) in self.dcom_limits for p in principals)
+        index = self._dcom_by_principal
+        for p in principals:
+            held = index.get(p)
+            # ``in`` on a list compares by identity first, so no enum is hashed.
+            if held is not None and right in held:
+                return True
+        return False
 
     def granting_dcom(self, principal: str, *rights: DcomRight) -> HostState:
         """This state with ``principal`` granted ``rights`` in the machine limits."""
         new = {DcomGrant(principal=principal, right=r) for r in rights}
-        return attrs.evolve(self, dcom_limits=self.dcom_limits | new)
+        return self._changed("dcom_limits", self.dcom_limits | new)
 
     def revoking_dcom(self, principal: str, *rights: DcomRight) -> HostState:
         """This state with ``rights`` of ``principal`` removed from the machine limits."""
         old = {DcomGrant(principal=principal, right=r) for r in rights}
-        return attrs.evolve(self, dcom_limits=self.dcom_limits - old)
+        return self._changed("dcom_limits", self.dcom_limits - old)
 
     def namespace_rights(self, namespace: str, principals: Iterable[str]) -> int:
         """The rights mask ``principals`` hold on ``namespace``, inherited ACEs included."""
@@ -553,25 +669,25 @@ class HostState:
 
     def with_namespace_ace(self, ace: NamespaceAce) -> HostState:
         """This state with ``ace`` added."""
-        return attrs.evolve(self, namespace_aces=self.namespace_aces | {ace})
+        return self._changed("namespace_aces", self.namespace_aces | {ace})
 
     def without_namespace_ace(self, ace: NamespaceAce) -> HostState:
         """This state with ``ace`` removed."""
-        return attrs.evolve(self, namespace_aces=self.namespace_aces - {ace})
+        return self._changed("namespace_aces", self.namespace_aces - {ace})
 
     def groups_of(self, principal: str) -> frozenset[str]:
         """The local groups ``principal`` was added to in this state."""
-        return frozenset(m.group for m in self.group_members if m.principal == principal)
+        return self._groups_by_principal.get(principal, _NO_GROUPS)
 
     def with_group_member(self, group: str, principal: str) -> HostState:
         """This state with ``principal`` added to ``group``."""
         member = GroupMember(group=group, principal=principal)
-        return attrs.evolve(self, group_members=self.group_members | {member})
+        return self._changed("group_members", self.group_members | {member})
 
     def without_group_member(self, group: str, principal: str) -> HostState:
         """This state with ``principal`` removed from ``group``."""
         member = GroupMember(group=group, principal=principal)
-        return attrs.evolve(self, group_members=self.group_members - {member})
+        return self._changed("group_members", self.group_members - {member})
 
     def with_wmi_hosting(self, hosting: WmiHosting, port: int | None = None) -> HostState:
         """This state with WMI shared (no port) or standalone (default port 24158)."""
@@ -580,6 +696,30 @@ class HostState:
         return attrs.evolve(
             self, wmi_hosting=hosting, wmi_port=STANDALONE_DEFAULT_PORT if port is None else port
         )
+
+
+_HOST_FIELDS: Final = tuple(a.name for a in attrs.fields(HostState))
+_SETATTR: Final = object.__setattr__
+#: Reads a slot without computing a missing cached_property (attrs' __getattr__ does that).
+_GETATTR: Final = object.__getattribute__
+#: Each derived index and the fields it is computed from.
+_INDEX_SOURCES: Final = (
+    ("_rules_by_name", frozenset({"firewall_rules"})),
+    ("_inbound", frozenset({"firewall_rules"})),
+    ("_admissions", frozenset({"firewall_on", "firewall_rules"})),
+    ("_tokens", frozenset({"group_members", "registry"})),
+    ("_registry_by_key", frozenset({"registry"})),
+    ("_dcom_by_principal", frozenset({"dcom_limits"})),
+    ("_groups_by_principal", frozenset({"group_members"})),
+)
+#: Per field: the indexes a copy with only that field changed keeps.
+_KEPT_INDEXES: Final = {
+    field: tuple(index for index, sources in _INDEX_SOURCES if field not in sources)
+    for field in _HOST_FIELDS
+}
+_NO_GROUPS: Final[frozenset[str]] = frozenset()
+#: Size at which a memo of one state (and the states derived from it) starts again.
+_MEMO_LIMIT: Final = 4096
 
 
 @attrs.frozen(kw_only=True)
@@ -611,6 +751,18 @@ def network_token(account: Account, target: Release, state: HostState) -> Token:
     >>> (t.admin_member, t.filtered, ADMINISTRATORS in t.principals)
     (True, True, False)
     """
+    key = (account, target)
+    memo = state._tokens
+    token = memo.get(key)
+    if token is None:
+        token = _network_token(account, target, state)
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = token
+    return token
+
+
+def _network_token(account: Account, target: Release, state: HostState) -> Token:
     groups = state.groups_of(account.principal)
     admin_member = account.kind.is_admin or ADMINISTRATORS in groups
     filtered = False

@@ -53,7 +53,7 @@ def render(plan: Plan, format: Format | str, *, side: Side | None = None) -> str
     >>> render(plan(_example()), "json").startswith("{")
     True
     """
-    chosen = Format(format)
+    chosen = format if format.__class__ is Format else Format(format)
     if chosen is Format.NETSH:
         from wmireach.render.netsh import to_netsh
 

@@ -16,6 +16,7 @@ Must not: do I/O, or decide what to render.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -29,6 +30,7 @@ _PS_QUOTES: Final = re.compile("['\u2018\u2019\u201a\u201b]")
 _LINE_BREAKS: Final = frozenset("\r\n\x00\x1a\u2028\u2029\x85")
 
 
+@functools.lru_cache(maxsize=4096)  # pure; scripts quote the same names and labels again
 def ps_quote(text: str) -> str:
     """``text`` as a PowerShell verbatim string: no expansion; quote characters doubled.
 

@@ -43,6 +43,7 @@ from wmireach.state import (
 
 __all__ = ["WELL_KNOWN", "describe", "principal_name", "script_side"]
 
+
 #: English names of the well-known SIDs plans mention (facts §4.6-4.8 [S33][S77]).
 WELL_KNOWN: Final = {
     ADMINISTRATORS: "Administrators",

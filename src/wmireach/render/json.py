@@ -22,7 +22,7 @@ import cattrs
 
 from wmireach.actions import Action
 from wmireach.convert import converter as _base
-from wmireach.model import scenario_to_json
+from wmireach.model import Scenario, scenario_to_json
 from wmireach.planning import Plan, Step
 
 __all__ = ["plan_to_data", "to_json"]
@@ -72,16 +72,26 @@ def _step(step: Step) -> dict[str, Any]:
     }
 
 
-def plan_to_data(plan: Plan) -> dict[str, Any]:
-    """The plan as JSON-ready data (the documented shape)."""
+def _head(plan: Plan) -> dict[str, Any]:
+    """Every key of :func:`plan_to_data` but the last, ``steps``."""
+    return {"scenario": scenario_to_json(plan.scenario), **_middle(plan)}
+
+
+def _middle(plan: Plan) -> dict[str, Any]:
+    """The keys of :func:`plan_to_data` between ``scenario`` (first) and ``steps`` (last)."""
     return {
-        "scenario": scenario_to_json(plan.scenario),
         "rollback": plan.is_rollback,
         "focus": None if plan.focus is None else {"failure": plan.focus[0], "stage": plan.focus[1]},
         "unresolved": list(plan.unresolved),
         "notes": list(plan.notes),
-        "steps": [_step(s) for s in plan.steps],
     }
+
+
+def plan_to_data(plan: Plan) -> dict[str, Any]:
+    """The plan as JSON-ready data (the documented shape)."""
+    data = _head(plan)
+    data["steps"] = [_step(s) for s in plan.steps]
+    return data
 
 
 def to_json(plan: Plan, *, indent: int | None = None) -> str:
@@ -96,4 +106,20 @@ def to_json(plan: Plan, *, indent: int | None = None) -> str:
     >>> _json.loads(to_json(plan(_example())))["steps"][1]["on"]
     'target'
     """
-    return _json.dumps(plan_to_data(plan), indent=indent, ensure_ascii=False) + "\n"
+    if indent is not None:
+        return _json.dumps(plan_to_data(plan), indent=indent, ensure_ascii=False) + "\n"
+    # Compact JSON of a dict is "{" + the '"key": value' pairs joined by ", " + "}", and
+    # "steps" is the last key of plan_to_data: encode the rest, then append the steps, each
+    # encoded once per distinct step.
+    scenario = _scenario_json(plan.scenario)
+    rest = _json.dumps(_middle(plan), ensure_ascii=False)
+    steps = ", ".join([_step_json(s) for s in plan.steps])
+    return '{"scenario": ' + scenario + ", " + rest[1:-1] + ', "steps": [' + steps + "]}\n"
+
+
+def _scenario_json(scenario: Scenario) -> str:
+    return _json.dumps(scenario_to_json(scenario), ensure_ascii=False)
+
+
+def _step_json(step: Step) -> str:
+    return _json.dumps(_step(step), ensure_ascii=False)

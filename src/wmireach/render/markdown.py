@@ -11,6 +11,8 @@ Owns: :func:`to_markdown`. Must not: do I/O.
 
 from __future__ import annotations
 
+import functools
+
 from wmireach.model import Side
 from wmireach.planning import Plan, Step
 from wmireach.render._words import describe
@@ -18,12 +20,13 @@ from wmireach.render._words import describe
 __all__ = ["to_markdown"]
 
 
+@functools.lru_cache(maxsize=4096)  # pure; plans repeat the same texts
 def _inline(text: str) -> str:
     """Text safe inside a Markdown line: no line breaks, backticks and pipes neutralized."""
     return " ".join(text.split()).replace("`", "'").replace("|", "\\|")
 
 
-def _step(step: Step) -> list[str]:
+def _step(step: Step) -> tuple[str, ...]:
     lines = [f"### {step.id}. {_inline(step.title)}", "", _inline(step.why), ""]
     if step.risk:
         lines += [f"> **Widens attack surface:** {_inline(step.risk)}", ""]
@@ -47,7 +50,7 @@ def _step(step: Step) -> list[str]:
         f"Rules: {', '.join(step.rules)}. Sources: " + "; ".join(_inline(s) for s in step.sources),
         "",
     ]
-    return lines
+    return tuple(lines)
 
 
 def to_markdown(plan: Plan) -> str:

@@ -20,6 +20,7 @@ localport=135 protocol=tcp new enable=yes
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 from wmireach.actions import (
@@ -55,6 +56,7 @@ _PLAIN: Final = str.maketrans(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # pure; plans repeat the same texts
 def _plain(text: str) -> str:
     """Free text for ``rem`` and ``echo``: one line, nothing cmd would act on (a ``^`` at the end
     of a ``rem`` line would even swallow the next line)."""

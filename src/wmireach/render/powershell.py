@@ -163,6 +163,9 @@ function Set-WmiReachGroupMember {
 }
 """
 
+#: The helpers as they appear in the script: their lines joined as the script's lines are.
+_HELPER_BLOCK: Final = "\r\n".join(_HELPERS.strip("\n").splitlines())
+
 _RIGHT_BITS: Final = {
     DcomRight.LOCAL_LAUNCH: 0x2,
     DcomRight.REMOTE_LAUNCH: 0x4,
@@ -421,7 +424,7 @@ def to_powershell(plan: Plan, *, side: Side | None = None) -> str:
         )
         lines += [f"throw {ps_quote(why)}"]
         return "\r\n".join(lines) + "\r\n"
-    lines += _HELPERS.strip("\n").splitlines()
+    lines.append(_HELPER_BLOCK)
     if not plan.steps:
         lines.append("Write-Host 'Nothing to change on this computer.'")
     for step in plan.steps:
