@@ -1220,6 +1220,15 @@ def diagnose(
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _plan_steps(
+    scenario: Scenario, client_state: HostState | None, target_state: HostState | None
+) -> tuple[Step, ...]:
+    # plan() is deterministic in its (frozen, hashable) arguments: diagnoses of one scenario
+    # share its plan.
+    return plan(scenario, client_state=client_state, target_state=target_state).steps
+
+
 def _with_steps(
     causes: tuple[Cause, ...],
     scenario: Scenario,
@@ -1234,7 +1243,7 @@ def _with_steps(
     if not any(c.kind == "rule" for c in causes):
         return causes
     try:
-        steps = plan(scenario, client_state=client_state, target_state=target_state).steps
+        steps = _plan_steps(scenario, client_state, target_state)
     except ScenarioError:  # a scenario the plan builder refuses still gets its diagnosis
         return causes
     return tuple(
