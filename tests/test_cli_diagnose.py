@@ -71,3 +71,23 @@ def test_a_whole_scenario_brings_the_plan_steps() -> None:
     assert top["id"] == "WR601"
     assert [s["on"] for s in top["steps"]] == ["target"]
     assert "Remote Enable" in top["steps"][0]["title"]
+
+
+def test_format_renders_the_fixing_plan_and_needs_the_whole_scenario() -> None:
+    import io
+
+    from wmireach.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["diagnose", "0x800706BA", "--client-os", "win10", "--target-os", "server2019",
+            "--trust", "same-domain", "--account", "domain-admin", "--call-mode", "semisync",
+            "--format", "netsh", "--top", "1"]  # fmt: skip
+    assert main(argv, out=out, err=err) == 0, err.getvalue()
+    text = out.getvalue()
+    assert "----- plan (target), netsh -----" in text
+    assert 'group="@FirewallAPI.dll,-34251"' in text
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["diagnose", "0x800706BA", "--format", "netsh"], out=out, err=err) == 2
+    assert out.getvalue() == ""
+    assert "needs the whole scenario" in err.getvalue()

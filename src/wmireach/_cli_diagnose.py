@@ -94,6 +94,12 @@ def register(
     )
     p.add_argument("--top", type=int, default=5, metavar="N", help="causes shown (default 5)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--format",
+        choices=("netsh", "powershell", "reg", "markdown", "json"),
+        help="also print the plan that fixes the diagnosed failure, as 'wmireach plan' would "
+        "(needs --client-os, --target-os, --trust, --account and --call-mode)",
+    )
 
 
 def _known(args: argparse.Namespace) -> dict[str, Any]:
@@ -227,6 +233,13 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     text = sys.stdin.read() if args.text == "-" else args.text
     scenario = _scenario(args)
+    if args.format and scenario is None:  # refuse before printing anything
+        from wmireach.errors import ScenarioError
+
+        raise ScenarioError(
+            "--format renders the fixing plan, which needs the whole scenario: give "
+            "--client-os, --target-os, --trust, --account and --call-mode"
+        )
     if scenario is None:
         d = diagnose(text, stage=args.stage, **_known(args))
     else:  # the whole scenario: causes come with the plan steps that fix them
@@ -241,4 +254,28 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
     else:
         out.write(_text(d, args.top))
+    if args.format:
+        out.write(_rendered_plan(d, scenario, args.format))
     return 0
+
+
+def _rendered_plan(d: Diagnosis, scenario: Scenario | None, fmt: str) -> str:
+    """The plan focused on the diagnosed failure, rendered per computer."""
+    from wmireach.errors import ScenarioError
+    from wmireach.planning import plan
+    from wmireach.render import Format, render
+
+    assert scenario is not None  # run() refuses --format without one
+    code = next((c for c in d.codes), None)
+    try:
+        fixing = plan(scenario, failure=code, stage=d.stage) if code else plan(scenario)
+    except ScenarioError:  # the scenario cannot give this code: show its whole plan
+        fixing = plan(scenario)
+    target = Format(fmt)
+    sides = fixing.sides if target.per_computer and fixing.sides else (None,)
+    parts = []
+    for side in sides:
+        where = f" ({side.value})" if side is not None else ""
+        parts.append(f"\n----- plan{where}, {target.value} -----\n")
+        parts.append(render(fixing, target, side=side))
+    return "".join(parts)
