@@ -14,17 +14,11 @@ import itertools
 import time
 
 from wmireach.errors import ScenarioError
-from wmireach.model import Account, AccountKind, CallMode, Computer, Membership, Scenario, Trust
+from wmireach.matrix import MEMBERSHIPS
+from wmireach.model import Account, AccountKind, CallMode, Computer, Scenario, Trust
 from wmireach.planning import plan
 from wmireach.render import Format, render
 from wmireach.windows import RELEASES
-
-_MEMBERS = {
-    Trust.SAME_DOMAIN: (Membership.domain("corp"), Membership.domain("corp")),
-    Trust.TRUSTED_DOMAIN: (Membership.domain("corp"), Membership.domain("other")),
-    Trust.UNTRUSTED_DOMAIN: (Membership.domain("corp"), Membership.domain("other")),
-    Trust.WORKGROUP: (Membership.workgroup(), Membership.workgroup()),
-}
 
 
 def matrix() -> list[Scenario]:
@@ -33,7 +27,7 @@ def matrix() -> list[Scenario]:
     for a, b, trust, kind, mode in itertools.product(
         RELEASES, RELEASES, Trust, AccountKind, CallMode
     ):
-        ma, mb = _MEMBERS[trust]
+        ma, mb = MEMBERSHIPS[trust]
         try:
             out.append(
                 Scenario(

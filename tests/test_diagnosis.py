@@ -27,6 +27,14 @@ matrix_scenarios = st.builds(
 
 def _direct_single_faults(s: Scenario) -> dict[str, tuple[Stage, int]]:
     """The single faults of ``s`` itself (no canonical scenario), written out independently."""
+    return {rule_id: (stage, code) for rule_id, (_, _, stage, code) in _all_unmet(s).items()}
+
+
+def _all_unmet(
+    s: Scenario, *, alone: bool = False
+) -> dict[str, tuple[HostState, HostState, Stage, int]]:
+    """Per requirement: states where it is broken and everything a host can meet is met,
+    and the outcome; with ``alone``, only where it is the one unmet requirement."""
     client, target = default_states(s)
     states: dict[Side, HostState] = {Side.CLIENT: client, Side.TARGET: target}
     for _ in range(4):
@@ -42,10 +50,13 @@ def _direct_single_faults(s: Scenario) -> dict[str, tuple[Stage, int]]:
             continue
         trial = {**states, r.side: broken}
         o = simulate(s, trial[Side.CLIENT], trial[Side.TARGET])
-        if not o.passed and r.id in o.unmet:
-            assert o.stage is not None
-            assert o.failure is not None
-            found[r.id] = (o.stage, o.failure)
+        if o.passed or o.stage is None or o.failure is None:
+            continue
+        # A single fault: this requirement alone is unmet. (Where the scenario itself breaks
+        # another one of the same stage, e.g. an auth level below the hardening floor, both
+        # are causes and neither is "the" fault.)
+        if (o.unmet == (r.id,)) if alone else (r.id in o.unmet):
+            found[r.id] = (trial[Side.CLIENT], trial[Side.TARGET], o.stage, o.failure)
     return found
 
 
@@ -238,27 +249,7 @@ def test_bad_input() -> None:
 
 def _single_fault_states(s: Scenario) -> dict[str, tuple[HostState, HostState, Stage, int]]:
     """For each requirement: (client, target) states where it alone is unmet, and the outcome."""
-    client, target = default_states(s)
-    states: dict[Side, HostState] = {Side.CLIENT: client, Side.TARGET: target}
-    for _ in range(4):
-        for r in requirements(s):
-            if not r.met(s, states[r.side]):
-                new = r.fulfil(s, states[r.side])
-                if new is not None:
-                    states[r.side] = new
-    found = {}
-    for r in requirements(s):
-        broken = r.violate(s, states[r.side])
-        if broken is None:
-            continue
-        trial = {**states, r.side: broken}
-        o = simulate(s, trial[Side.CLIENT], trial[Side.TARGET])
-        # A single fault: this requirement alone is unmet. (Where the scenario itself breaks
-        # another one of the same stage, e.g. an auth level below the hardening floor, both
-        # are causes and neither is "the" fault.)
-        if o.unmet == (r.id,) and o.stage is not None and o.failure is not None:
-            found[r.id] = (trial[Side.CLIENT], trial[Side.TARGET], o.stage, o.failure)
-    return found
+    return _all_unmet(s, alone=True)
 
 
 @settings(max_examples=100)

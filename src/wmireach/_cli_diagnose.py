@@ -125,24 +125,11 @@ def _scenario(args: argparse.Namespace) -> Scenario | None:
     """The whole scenario when the options name all of it (and the client is Windows)."""
     if any(getattr(args, name) is None for name in _SCENARIO_OPTIONS) or args.client_os == "linux":
         return None
-    from wmireach.model import (
-        Account,
-        AccountKind,
-        AuthLevel,
-        CallMode,
-        Computer,
-        Membership,
-        Scenario,
-        Trust,
-    )
+    from wmireach.matrix import MEMBERSHIPS
+    from wmireach.model import Account, AccountKind, AuthLevel, CallMode, Computer, Scenario, Trust
 
     trust = Trust(args.trust)
-    if trust is Trust.WORKGROUP:
-        a = b = Membership.workgroup()
-    elif trust is Trust.SAME_DOMAIN:
-        a = b = Membership.domain("corp")
-    else:
-        a, b = Membership.domain("corp"), Membership.domain("other")
+    a, b = MEMBERSHIPS[trust]
     extra: dict[str, Any] = {}
     if args.client_auth_level is not None:
         extra["auth_level"] = AuthLevel(args.client_auth_level)

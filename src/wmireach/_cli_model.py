@@ -104,12 +104,10 @@ def _memberships(args: argparse.Namespace) -> tuple[Membership, Membership]:
         a = Membership.domain(args.client_domain) if args.client_domain else Membership.workgroup()
         b = Membership.domain(args.target_domain) if args.target_domain else Membership.workgroup()
         return a, b
-    trust = args.trust or "same-domain"
-    if trust == "same-domain":
-        return Membership.domain("corp"), Membership.domain("corp")
-    if trust == "workgroup":
-        return Membership.workgroup(), Membership.workgroup()
-    return Membership.domain("corp"), Membership.domain("other")
+    from wmireach.matrix import MEMBERSHIPS
+    from wmireach.model import Trust
+
+    return MEMBERSHIPS[Trust(args.trust or "same-domain")]
 
 
 def _date(text: str | None) -> datetime.date | None:
