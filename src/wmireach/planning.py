@@ -544,7 +544,13 @@ def _plan(
                 after_scenario = action.apply_to(after_scenario)
         after = dict(states)
         after[draft.on] = _apply(draft.actions, before)
-        fixed = _newly_met(current, states, after_scenario, after)
+        fixed = _newly_met(
+            current,
+            states,
+            after_scenario,
+            after,
+            None if after_scenario is not current else draft.on,
+        )
         if not draft.actions or unmet.id not in fixed:
             waived.add(unmet.id)
             fixed = (unmet.id,)
@@ -593,13 +599,17 @@ def _newly_met(
     states: Mapping[Side, HostState],
     scenario_after: Scenario,
     after: Mapping[Side, HostState],
+    changed: Side | None,
 ) -> tuple[str, ...]:
+    """The requirements unmet before and met after; ``changed`` names the only side whose
+    state changed when the scenario stayed the same (the other side's rules can't change)."""
     client, target = states[Side.CLIENT], states[Side.TARGET]
     client_after, target_after = after[Side.CLIENT], after[Side.TARGET]
     return tuple(
         r.id
         for r in requirements(scenario)
-        if (
+        if (changed is None or r.side is changed)
+        and (
             not _met(r, scenario, client if r.side is Side.CLIENT else target)
             and _met(r, scenario_after, client_after if r.side is Side.CLIENT else target_after)
         )
