@@ -789,6 +789,12 @@ class Diagnosis:
         """The cause with ``cause_id``, or ``None`` when it is not among the causes."""
         return next((c for c in self.causes if c.id == cause_id.upper()), None)
 
+    def _repr_html_(self) -> str:
+        """The notebook display: summary, diagram and the ranked causes."""
+        from wmireach.display import diagnosis_html  # above this layer: only when displayed
+
+        return diagnosis_html(self)
+
 
 # -- reading the input -------------------------------------------------------------------------
 
