@@ -349,14 +349,16 @@ def _from_plan(p: Plan) -> _Picture:
     before = simulate(p.scenario, p.client_state, p.target_state)
     after = p.outcome()
     failed, code = before.stage, before.failure
-    if p.focus is not None:
-        code = int(p.focus[0], 16)
-        failed = Stage(p.focus[1]) if p.focus[1] else _focus_stage(p, code) or before.stage
     kind = "Rollback plan" if p.is_rollback else "Plan"
     count = f"{len(p.steps)} step" + ("" if len(p.steps) == 1 else "s")
     status = f"before: {_outcome_words(before)}; after the {count}: " + (
         "the call passes" if after.passed else _outcome_words(after)
     )
+    if p.focus is not None:
+        code = int(p.focus[0], 16)
+        failed = Stage(p.focus[1]) if p.focus[1] else _focus_stage(p, code) or before.stage
+        where = f" at {failed.value}" if failed is not None else ""
+        status = f"focused on {p.focus[0]}{where}: the {count} that remove its causes"
     items = [(st.on, st.id, st.title + (" (manual)" if st.manual else "")) for st in p.steps]
     return _picture(
         p.scenario,
