@@ -115,7 +115,7 @@ _WALL_W: Final = 14
 _FONT: Final = "DejaVu Sans, Verdana, Arial, sans-serif"
 #: Wide enough for DejaVu Sans and Verdana, the widest of the fonts asked for.
 _CHAR_EM: Final = 0.6
-_BOX_TOP: Final = 84
+_BOX_TOP: Final = 100
 _ROW_Y: Final = (_BOX_TOP + 122, _BOX_TOP + 202, _BOX_TOP + 282)
 _INFO_H: Final = 104
 _MAX_ITEM_LINES: Final = 4
@@ -133,6 +133,7 @@ class _Box:
 @attrs.frozen(kw_only=True)
 class _Picture:
     title: str
+    details: str
     status: str
     status_tone: StageStatus
     client: _Box
@@ -161,8 +162,20 @@ def _printable(text: str) -> str:
     )
 
 
-def _wrap(text: str, width: float, size: float, max_lines: int = _MAX_ITEM_LINES) -> list[str]:
-    chars = max(4, int(width / (size * _CHAR_EM)))
+def _chars(width: float, size: float, *, bold: bool = False) -> int:
+    # Bold glyphs run about a fifth wider than regular ones in DejaVu Sans and Verdana.
+    return max(4, int(width / (size * _CHAR_EM * (1.2 if bold else 1.0))))
+
+
+def _wrap(
+    text: str,
+    width: float,
+    size: float,
+    max_lines: int = _MAX_ITEM_LINES,
+    *,
+    bold: bool = False,
+) -> list[str]:
+    chars = _chars(width, size, bold=bold)
     lines = textwrap.wrap(
         " ".join(_printable(text).split()), chars, break_long_words=True, break_on_hyphens=False
     ) or [""]
@@ -172,8 +185,11 @@ def _wrap(text: str, width: float, size: float, max_lines: int = _MAX_ITEM_LINES
     return lines
 
 
-def _fit(text: str, width: float, size: float) -> str:
-    return _wrap(text, width, size, max_lines=1)[0]
+def _fit(text: str, width: float, size: float, *, bold: bool = False) -> str:
+    """One line: cut with an ellipsis where it would overflow (not wrapped at a space)."""
+    flat = " ".join(_printable(text).split())
+    chars = _chars(width, size, bold=bold)
+    return flat if len(flat) <= chars else flat[: chars - 1].rstrip() + "\u2026"
 
 
 def _text(
@@ -266,8 +282,18 @@ def _title(scenario: Scenario | None, what: str) -> str:
     s = scenario
     return (
         f"{what}: {s.client.name} ({s.client.release.display_name}) \u2192 {s.target.name} "
-        f"({s.target.release.display_name}), {s.call_mode.value}, {s.trust.value}, "
-        f"{s.account.kind.value}"
+        f"({s.target.release.display_name})"
+    )
+
+
+def _details(scenario: Scenario | None) -> str:
+    if scenario is None:
+        return ""
+    s = scenario
+    account = s.account.kind.value + (f" {s.account.name}" if s.account.name else "")
+    return (
+        f"{s.call_mode.value} call, trust {s.trust.value}, account {account}, "
+        f"namespace {s.namespace}, authentication {s.auth_level.value}"
     )
 
 
@@ -292,6 +318,7 @@ def _picture(  # noqa: PLR0917 - internal
     footer: Sequence[tuple[str, str]] = (),
     footer_heading: str = "",
     stages: Sequence[tuple[Stage, StageStatus]] | None = None,
+    details: str | None = None,
 ) -> _Picture:
     order = _scenario_stages(scenario, failed)
     statuses = tuple(stages) if stages is not None else _statuses(order, failed, passed)
@@ -310,6 +337,7 @@ def _picture(  # noqa: PLR0917 - internal
         tone = StageStatus.PASSED
     return _Picture(
         title=_title(scenario, what),
+        details=_details(scenario) if details is None else details,
         status=status,
         status_tone=tone,
         client=boxes[Side.CLIENT],
@@ -416,6 +444,9 @@ def _from_diagnosis(d: Diagnosis, scenario: Scenario | None) -> _Picture:
         known=known,
         footer=footer,
         footer_heading="Causes outside configuration",
+        details=None
+        if scenario is not None
+        else "known: " + (", ".join(f"{k}={v}" for k, v in d.known) or "only the error"),
     )
 
 
@@ -451,7 +482,7 @@ def _draw_box(x: float, height: float, box: _Box, *, failed: bool) -> list[str]:
             _text(
                 x + 12,
                 y,
-                _fit(line, _BOX_W - 24, size),
+                _fit(line, _BOX_W - 24, size, bold=i == 0),
                 size=size,
                 weight="bold" if i == 0 else "normal",
             )
@@ -610,7 +641,7 @@ def _render(pic: _Picture) -> str:
             if pic.failure:
                 words += f": {pic.failure}"
             width = b_x - wall_a - _WALL_W - 16
-            for i, line in enumerate(_wrap(words, width, 11.5, max_lines=2)):
+            for i, line in enumerate(_wrap(words, width, 11.5, max_lines=2, bold=True)):
                 body.append(
                     _text(
                         (start + end) / 2,
@@ -650,7 +681,7 @@ def _render(pic: _Picture) -> str:
             _text(
                 x + chip_w / 2,
                 y + 14,
-                _fit(stage.value, chip_w - 6, 10),
+                _fit(stage.value, chip_w - 6, 9.5),
                 size=9.5,
                 anchor="middle",
                 weight="bold",
@@ -676,9 +707,16 @@ def _render(pic: _Picture) -> str:
             y += 4
     height = y + _MARGIN
     head = [
-        _text(_MARGIN, 26, _fit(pic.title, _WIDTH - 2 * _MARGIN, 15), size=15, weight="bold"),
+        _text(
+            _MARGIN,
+            26,
+            _fit(pic.title, _WIDTH - 2 * _MARGIN, 15, bold=True),
+            size=15,
+            weight="bold",
+        ),
+        _text(_MARGIN, 44, _fit(pic.details, _WIDTH - 2 * _MARGIN, 12), size=12, fill="#475569"),
         *(
-            _text(_MARGIN, 45 + 15 * i, line, size=12, fill=pic.status_tone.stroke)
+            _text(_MARGIN, 61 + 15 * i, line, size=12, fill=pic.status_tone.stroke)
             for i, line in enumerate(_wrap(pic.status, _WIDTH - 2 * _MARGIN, 12, max_lines=2))
         ),
     ]
