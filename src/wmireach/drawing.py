@@ -407,46 +407,42 @@ def _known_release(value: str) -> str:
         return value
 
 
+def _known_lines(given: Mapping[str, str], side: Side) -> tuple[str, ...]:
+    """What a diagnosis was told about one computer, as box lines."""
+    os_field, fields = (
+        ("client_os", ("trust", "client_auth_level"))
+        if side is Side.CLIENT
+        else ("target_os", ("trust", "account", "patched"))
+    )
+    first = _known_release(given[os_field]) if os_field in given else "release not given"
+    words = {"client_auth_level": "authentication"}
+    return (first, *(f"{words.get(f, f)} {given[f]}" for f in fields if f in given))
+
+
 def _from_diagnosis(d: Diagnosis, scenario: Scenario | None) -> _Picture:
     top = d.top
     failed = d.stage if d.stage is not None else (top.stage if top is not None else None)
-    code = d.codes[0] if d.codes else None
     given = dict(d.known)
-    shared = tuple(f"trust {given['trust']}" for _ in (1,) if "trust" in given)
-    known = {
-        Side.CLIENT: (
-            _known_release(given["client_os"]) if "client_os" in given else "release not given",
-            *shared,
-            *(f"authentication {given[k]}" for k in ("client_auth_level",) if k in given),
-        ),
-        Side.TARGET: (
-            _known_release(given["target_os"]) if "target_os" in given else "release not given",
-            *shared,
-            *(f"account {given[k]}" for k in ("account",) if k in given),
-            *(f"patched {given[k]}" for k in ("patched",) if k in given),
-        ),
-    }
     causes = d.causes[:_MAX_ITEMS]
     items = [(c.side, c.id, f"{c.likelihood:.0%} {c.title}") for c in causes if c.side is not None]
-    footer = [(c.id, f"{c.likelihood:.0%} {c.title}") for c in causes if c.side is None]
     if top is not None and top.steps:
         items += [(st.on, f"fix {st.id}", st.title) for st in top.steps]
-    status = d.summary
+    details = None
+    if scenario is None:
+        details = "known: " + (", ".join(f"{k}={v}" for k, v in d.known) or "only the error")
     return _picture(
         scenario,
         "Diagnosis",
         failed,
         False if failed is not None else None,
-        code,
-        status,
-        items=[(side, ident, text) for side, ident, text in items if side is not None],
+        d.codes[0] if d.codes else None,
+        d.summary,
+        items=items,
         items_heading="Likely causes here",
-        known=known,
-        footer=footer,
+        known={side: _known_lines(given, side) for side in Side},
+        footer=[(c.id, f"{c.likelihood:.0%} {c.title}") for c in causes if c.side is None],
         footer_heading="Causes outside configuration",
-        details=None
-        if scenario is not None
-        else "known: " + (", ".join(f"{k}={v}" for k, v in d.known) or "only the error"),
+        details=details,
     )
 
 
