@@ -219,3 +219,13 @@ def test_hostile_strings_in_a_plan_never_become_markup(account: str, noise: str)
     d = diagnose(f"{noise} 0x800706BA", scenario=p.scenario)
     _assert_safe(d._repr_html_())
     assert html.escape(account) in p._repr_html_()
+
+
+def test_plan_and_diagnosis_reprs_are_one_short_line() -> None:
+    p = plan(_example())
+    assert repr(p) == "<plan A (win10) -> B (server2019): s1 on target, s2 on target>"
+    assert repr(p.rollback()).startswith("<rollback plan A (win10) -> B (server2019): undo-s2")
+    d = diagnose("0x80070005", account="local-admin", trust="workgroup")
+    assert repr(d).startswith("<diagnosis of 0x80070005: WR403 4")
+    assert len(repr(d)) < 120 and "\n" not in repr(d)
+    assert repr(diagnose("0x80070002")) == "<diagnosis of 0x80070002: unexplained>"
