@@ -154,12 +154,13 @@ def _esc(text: str) -> str:
     return html.escape(_printable(text), quote=True)
 
 
+#: Control characters (which XML 1.0 forbids, or shows as nothing) and lone surrogates -> space.
+_UNPRINTABLE: Final = dict.fromkeys((*range(32), *range(0x7F, 0xA0), *range(0xD800, 0xE000)), " ")
+
+
 def _printable(text: str) -> str:
-    """Text with control characters (which XML 1.0 forbids) shown as spaces."""
-    return "".join(
-        " " if ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) <= 0xDFFF else c
-        for c in text
-    )
+    """Text with control characters and lone surrogates shown as spaces."""
+    return text.translate(_UNPRINTABLE)
 
 
 def _chars(width: float, size: float, *, bold: bool = False) -> int:
@@ -506,21 +507,15 @@ def _wall(x: float, top: float, height: float, *, refused: bool) -> list[str]:
         f'<rect x="{x:g}" y="{top:g}" width="{_WALL_W}" height="{height:g}" fill="{colour}" '
         f'fill-opacity="0.85" stroke="{colour}"/>'
     ]
-    # Brick joints: a wall, not a bar.
-    y = top + 10
-    row = 0
+    # Brick joints, as one path: a wall, not a bar.
+    joints = []
+    y, row = top + 10, 0
     while y < top + height:
-        out.append(
-            f'<line x1="{x:g}" y1="{y:g}" x2="{x + _WALL_W:g}" y2="{y:g}" stroke="#ffffff" '
-            'stroke-width="1"/>'
-        )
         mid = x + (_WALL_W / 2 if row % 2 else _WALL_W / 4)
-        out.append(
-            f'<line x1="{mid:g}" y1="{y - 10:g}" x2="{mid:g}" y2="{y:g}" stroke="#ffffff" '
-            'stroke-width="1"/>'
-        )
+        joints.append(f"M{x:g},{y:g}H{x + _WALL_W:g}M{mid:g},{y - 10:g}V{y:g}")
         y += 10
         row += 1
+    out.append(f'<path d="{"".join(joints)}" stroke="#ffffff" stroke-width="1" fill="none"/>')
     return out
 
 
