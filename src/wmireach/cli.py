@@ -52,6 +52,10 @@ _MODULE_COMMANDS = {
         "wmireach._cli_diagnose",
         "rank the causes of a remote WMI failure and what to check for each",
     ),
+    "diagram": (
+        "wmireach._cli_diagram",
+        "draw the call's connection diagram (computers, firewalls, failed stage, steps) as SVG",
+    ),
 }
 
 

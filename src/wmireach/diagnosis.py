@@ -823,6 +823,19 @@ class Diagnosis:
         """The cause with ``cause_id``, or ``None`` when it is not among the causes."""
         return next((c for c in self.causes if c.id == cause_id.upper()), None)
 
+    def __repr__(self) -> str:
+        # Evidence and reasoning would fill pages; the codes and the top causes say which it is.
+        codes = " ".join(c.hex for c in self.codes) or "no code"
+        top = ", ".join(f"{c.id} {c.likelihood:.0%}" for c in self.causes[:3]) or "unexplained"
+        more = len(self.causes) - 3
+        return f"<diagnosis of {codes}: {top}" + (f" (+{more} more)>" if more > 0 else ">")
+
+    def _repr_html_(self) -> str:
+        """The notebook display: summary, diagram and the ranked causes."""
+        from wmireach.display import diagnosis_html  # above this layer: only when displayed
+
+        return diagnosis_html(self)
+
 
 # -- reading the input -------------------------------------------------------------------------
 

@@ -399,6 +399,28 @@ class Plan:
             side for side in (Side.TARGET, Side.CLIENT) if any(s.on is side for s in self.steps)
         )
 
+    def __repr__(self) -> str:
+        # The states and actions would fill pages; the steps and computers say which plan it is.
+        s = self.scenario
+        steps = ", ".join(f"{st.id} on {st.on.value}" for st in self.steps) or "no steps"
+        kind = "rollback plan" if self.is_rollback else "plan"
+        return (
+            f"<{kind} {s.client.name} ({s.client.release.identifier}) -> {s.target.name} "
+            f"({s.target.release.identifier}): {steps}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """The notebook display: before and after, the diagram and the steps per computer."""
+        from wmireach.display import plan_html  # above this layer: only when displayed
+
+        return plan_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """The Markdown display: the runbook of ``wmireach plan --format markdown``."""
+        from wmireach.display import plan_markdown
+
+        return plan_markdown(self)
+
 
 _PLAN_FIELDS: Final = tuple(a.name for a in attrs.fields(Plan))
 _SETATTR: Final = object.__setattr__
