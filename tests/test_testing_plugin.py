@@ -1,7 +1,8 @@
 """The pytest plugin, used the way users use it: from a separate throwaway project (pytester).
 
 The inner runs load the plugin through its ``pytest11`` entry point, exactly as an installed
-wmireach does for a user's test suite.
+wmireach does for a user's test suite. They run in subprocesses: an in-process run would unload
+the wmireach modules it imported afterwards, leaving this process with two copies of them.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def test_marker_with_options_or_a_scenario(pytester: pytest.Pytester) -> None:
                 assert wmireach_scenario.call_mode.value == "sync"
         """
     )
-    result = pytester.runpytest("--strict-markers", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("--strict-markers", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
 
 
@@ -90,7 +91,7 @@ def test_indirect_parametrisation_names_the_scenarios(pytester: pytest.Pytester)
             assert wmireach_scenario.client.release.identifier == "win10"
         """
     )
-    result = pytester.runpytest("-v", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-v", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(
         [
@@ -99,28 +100,6 @@ def test_indirect_parametrisation_names_the_scenarios(pytester: pytest.Pytester)
             "*test_mappings?untrusted? PASSED*",
         ]
     )
-
-
-def test_overriding_the_states_changes_outcome_and_plan(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest(
-        """
-        import pytest
-        from wmireach.simulation import default_states
-
-        @pytest.fixture
-        def wmireach_states(wmireach_scenario):
-            client, target = default_states(wmireach_scenario)
-            return client, target.with_firewall(wmireach_scenario.target.profile, on=False)
-        """
-    )
-    pytester.makepyfile(
-        """
-        def test_firewall_off(simulated_outcome, wmireach_plan):
-            assert simulated_outcome.passed  # a domain admin needs only the firewall opened
-            assert not any("firewall" in step.title for step in wmireach_plan.steps)
-        """
-    )
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
 def test_bad_options_are_errors_naming_what_is_accepted(pytester: pytest.Pytester) -> None:
@@ -141,7 +120,7 @@ def test_bad_options_are_errors_naming_what_is_accepted(pytester: pytest.Pyteste
             pass
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(errors=3)
     result.stdout.fnmatch_lines(
         [
@@ -165,12 +144,12 @@ def test_the_plugin_comes_from_the_entry_point_and_can_be_disabled(
 
 
 def test_fixtures_and_marker_are_listed(pytester: pytest.Pytester) -> None:
-    fixtures = pytester.runpytest("--fixtures", "-p", "no:cacheprovider")
+    fixtures = pytester.runpytest_subprocess("--fixtures", "-p", "no:cacheprovider")
     for name in ("wmireach_scenario", "wmireach_states", "simulated_outcome", "wmireach_plan"):
         fixtures.stdout.fnmatch_lines([f"{name}*"])
     responder = importlib.util.find_spec("wmireach.testing.responder") is not None
     assert ("wmi_responder" in fixtures.stdout.str()) is responder
-    markers = pytester.runpytest("--markers", "-p", "no:cacheprovider")
+    markers = pytester.runpytest_subprocess("--markers", "-p", "no:cacheprovider")
     markers.stdout.fnmatch_lines(["@pytest.mark.wmireach_scenario(scenario=None, **options)*"])
 
 
@@ -198,6 +177,36 @@ def test_an_unrelated_test_run_loads_neither_the_model_nor_hypothesis_from_the_p
             loaded = [m for m in sys.modules if m.startswith("wmireach.")]
             assert sorted(loaded) == ["wmireach._version", "wmireach.testing",
                                       "wmireach.testing.plugin"], loaded
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def _page_file(title: str) -> str:
+    """The code block of docs/testing.md titled ``title``, as written."""
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "testing.md").read_text("utf-8")
+    found = re.search(rf'^```python title="{re.escape(title)}"\n(.*?)^```$', page, re.M | re.S)
+    assert found, title
+    return found.group(1)
+
+
+def test_the_documented_test_file_runs_as_written(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_my_tool=_page_file("test_my_tool.py"))
+    result = pytester.runpytest_subprocess("-v", "--strict-markers", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["*test_every_plan_works?win10-server2025-*PASSED*"])
+
+
+def test_the_documented_conftest_runs_as_written(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(_page_file("conftest.py"))
+    pytester.makepyfile(
+        """
+        def test_firewall_off(simulated_outcome, wmireach_plan):
+            assert simulated_outcome.passed  # a domain admin needs only the firewall opened
+            assert wmireach_plan.steps == ()
         """
     )
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -1,9 +1,15 @@
+# PYTHON_ARGCOMPLETE_OK  (lets argcomplete's register-python-argcomplete complete `wmireach`)
 """The ``wmireach`` command line.
 
-Owns: argument parsing, reading standard input, printing, and exit codes. Everything it prints
-comes from the library; it decides nothing itself.
+Owns: argument parsing, reading standard input, printing, exit codes and shell completion.
+Everything it prints comes from the library; it decides nothing itself.
 
-Exit codes: 0 success; 2 bad input or usage (argparse's convention), with the reason on stderr.
+Exit codes (docs/cli.md): 0 the command answered (a diagnosis, even of a failure, is an answer);
+2 bad input or usage (argparse's convention), with the reason on stderr; 130 interrupted. 1 is
+left for a check that finds the call failing (the live probe).
+
+Output is plain text with no colour or other terminal escapes, so ``NO_COLOR`` and dumb
+terminals need nothing; ``--json`` gives every command's answer to machines.
 """
 
 from __future__ import annotations
@@ -21,10 +27,24 @@ from wmireach.errors import WmiReachError
 if TYPE_CHECKING:
     from wmireach.events import Event
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "main"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "EXIT_OK", "main"]
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+_MAIN_EPILOG = """\
+examples:
+  wmireach explain "(Exception from HRESULT: 0x800706BA)"
+  wmireach diagnose 0x80070005 --trust workgroup --account local-admin
+  wmireach plan --client-os win10 --target-os server2019 --trust same-domain \\
+      --account domain-admin --call-mode semisync --format powershell --side target
+  wmireach model --client-os win11 --target-os 2022 --trust workgroup --json
+
+'wmireach COMMAND --help' shows each command's options and examples. Every command takes
+--json. Exit status: 0 answered, 2 bad input or usage (reason on stderr), 130 interrupted.
+Shell completion: pip install argcomplete, then eval "$(register-python-argcomplete wmireach)".
+"""
 
 _EXPLAIN_EPILOG = """\
 examples:
@@ -74,6 +94,8 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wmireach",
         description="Why can't Computer A reach WMI on Computer B, and what to run to fix it.",
+        epilog=_MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"wmireach {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -220,6 +242,8 @@ def main(
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser(argv)
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (register-python-argcomplete)
+        return _complete(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
@@ -231,6 +255,19 @@ def main(
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C (a long diagnosis, or waiting on stdin): no traceback
+        print(f"wmireach {args.command}: interrupted", file=err)
+        return EXIT_INTERRUPTED
+
+
+def _complete(parser: argparse.ArgumentParser) -> int:
+    """Print completions and exit, through argcomplete when it is installed (optional)."""
+    try:
+        import argcomplete  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # completion was set up, then argcomplete removed: offer nothing
+        return EXIT_BAD_INPUT
+    argcomplete.autocomplete(parser)  # exits the process once it has printed the completions
+    return EXIT_BAD_INPUT  # pragma: no cover - only when argcomplete finds no completion request
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
