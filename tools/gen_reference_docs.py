@@ -21,8 +21,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from wmireach._tables import facility_names
 from wmireach._tables import _generated as generated_table
+from wmireach._tables import facility_names
 from wmireach.diagnosis import EXTERNAL_CAUSES
 from wmireach.hresult import HResult, from_win32
 from wmireach.rules import RULES
