@@ -133,6 +133,41 @@ def test_bad_options_are_errors_naming_what_is_accepted(pytester: pytest.Pyteste
     )
 
 
+def test_simulated_failure_breaks_the_rule_it_is_given(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("simulated_failure", ["WR101", "WR404", "WR601"], indirect=True)
+        def test_fault(simulated_failure, wmireach_scenario):
+            f = simulated_failure
+            assert f.scenario is wmireach_scenario
+            assert f.fault in f.outcome.unmet
+            assert (f.fault, f.stage.value, f.hresult.hex) in {
+                ("WR101", "tcp-135", "0x800706BA"),
+                ("WR404", "dcom-activation", "0x80070005"),
+                ("WR601", "namespace-login", "0x80041003"),
+            }
+
+        @pytest.mark.parametrize("simulated_failure", ["WR403"], indirect=True)
+        def test_rule_that_does_not_apply(simulated_failure):
+            pass
+
+        def test_no_rule_given(simulated_failure):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-v", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_fault?WR404? PASSED*",
+            "*ScenarioError: WR403 does not apply to this scenario; its breakable rules: WR101*",
+            "*ScenarioError: simulated_failure needs the rule to break, as an indirect parameter*",
+        ]
+    )
+
+
 def test_the_plugin_comes_from_the_entry_point_and_can_be_disabled(
     pytester: pytest.Pytester,
 ) -> None:
@@ -145,7 +180,8 @@ def test_the_plugin_comes_from_the_entry_point_and_can_be_disabled(
 
 def test_fixtures_and_marker_are_listed(pytester: pytest.Pytester) -> None:
     fixtures = pytester.runpytest_subprocess("--fixtures", "-p", "no:cacheprovider")
-    for name in ("wmireach_scenario", "wmireach_states", "simulated_outcome", "wmireach_plan"):
+    names = ("wmireach_scenario", "wmireach_states", "simulated_outcome", "wmireach_plan")
+    for name in (*names, "simulated_failure"):
         fixtures.stdout.fnmatch_lines([f"{name}*"])
     responder = importlib.util.find_spec("wmireach.testing.responder") is not None
     assert ("wmi_responder" in fixtures.stdout.str()) is responder
@@ -196,8 +232,13 @@ def _page_file(title: str) -> str:
 def test_the_documented_test_file_runs_as_written(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_my_tool=_page_file("test_my_tool.py"))
     result = pytester.runpytest_subprocess("-v", "--strict-markers", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=4)
-    result.stdout.fnmatch_lines(["*test_every_plan_works?win10-server2025-*PASSED*"])
+    result.assert_outcomes(passed=7)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_every_plan_works?win10-server2025-*PASSED*",
+            "*test_my_tool_names_the_fault?WR403? PASSED*",
+        ]
+    )
 
 
 def test_the_documented_conftest_runs_as_written(pytester: pytest.Pytester) -> None:

@@ -1,7 +1,8 @@
 """Test helpers for projects that work with remote WMI, shipped as part of wmireach.
 
 Owns: the public Hypothesis strategies (:func:`scenarios`, :func:`host_states`,
-:func:`hresults`, :func:`failures`, :func:`spellings`, ...), :func:`satisfying_states`, and the
+:func:`hresults`, :func:`failures`, :func:`spellings`, ...); single faults without Hypothesis
+(:func:`break_one`, :func:`breakable_rules`, :func:`satisfying_states`); and the
 pytest plugin :mod:`wmireach.testing.plugin` (registered through the ``pytest11`` entry point,
 so installing wmireach gives every pytest run its fixtures).
 
@@ -26,7 +27,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from wmireach.testing.failure_strategies import SimulatedFailure, failures
+    from wmireach.testing.failure_strategies import failures
+    from wmireach.testing.faults import (
+        SimulatedFailure,
+        break_one,
+        breakable_rules,
+        satisfying_states,
+    )
     from wmireach.testing.hresult_strategies import REMOTE_WMI_CODES, hresults, spellings
     from wmireach.testing.model_strategies import (
         PRINCIPALS,
@@ -35,7 +42,6 @@ if TYPE_CHECKING:
         host_states,
         memberships,
         releases,
-        satisfying_states,
         scenario_with_states,
         scenarios,
     )
@@ -45,6 +51,8 @@ __all__ = [
     "REMOTE_WMI_CODES",
     "SimulatedFailure",
     "accounts",
+    "break_one",
+    "breakable_rules",
     "computers",
     "failures",
     "host_states",
@@ -59,7 +67,10 @@ __all__ = [
 
 #: Public name -> the module that defines it (imported on first use).
 _LAZY = {
-    "SimulatedFailure": "wmireach.testing.failure_strategies",
+    "SimulatedFailure": "wmireach.testing.faults",
+    "break_one": "wmireach.testing.faults",
+    "breakable_rules": "wmireach.testing.faults",
+    "satisfying_states": "wmireach.testing.faults",
     "failures": "wmireach.testing.failure_strategies",
     "REMOTE_WMI_CODES": "wmireach.testing.hresult_strategies",
     "hresults": "wmireach.testing.hresult_strategies",
@@ -70,7 +81,6 @@ _LAZY = {
     "host_states": "wmireach.testing.model_strategies",
     "memberships": "wmireach.testing.model_strategies",
     "releases": "wmireach.testing.model_strategies",
-    "satisfying_states": "wmireach.testing.model_strategies",
     "scenario_with_states": "wmireach.testing.model_strategies",
     "scenarios": "wmireach.testing.model_strategies",
 }

@@ -14,6 +14,8 @@ fixtures available in every pytest run (``-p no:wmireach`` turns the plugin off)
   states.
 - ``wmireach_plan``: the :class:`~wmireach.planning.Plan` that makes the call pass from those
   states.
+- ``simulated_failure``: a :class:`~wmireach.testing.faults.SimulatedFailure` of the scenario,
+  the single fault of the rule ID it is indirectly parametrised with.
 - ``wmi_responder``: a scripted MS-RPC responder, registered only when this wmireach has
   ``wmireach.testing.responder`` (see the docs' testing page).
 
@@ -34,10 +36,12 @@ if TYPE_CHECKING:
     from wmireach.planning import Plan
     from wmireach.simulation import Outcome
     from wmireach.state import HostState
+    from wmireach.testing.faults import SimulatedFailure
 
 __all__ = [
     "MARKER",
     "scenario_id",
+    "simulated_failure",
     "simulated_outcome",
     "wmireach_plan",
     "wmireach_scenario",
@@ -160,6 +164,31 @@ def wmireach_plan(
 
     client, target = wmireach_states
     return plan(wmireach_scenario, client_state=client, target_state=target)
+
+
+@pytest.fixture
+def simulated_failure(
+    request: pytest.FixtureRequest,
+    wmireach_scenario: Scenario,
+    wmireach_states: tuple[HostState, HostState],
+) -> SimulatedFailure:
+    """The scenario failing because of one rule: parametrise indirectly with rule IDs.
+
+    Every other requirement is met starting from ``wmireach_states``; the rule is broken
+    through its ``violate`` witness; ``outcome`` is what the model simulates.
+    """
+    from wmireach.errors import ScenarioError
+    from wmireach.testing.faults import break_one, breakable_rules
+
+    rule_id = getattr(request, "param", None)
+    if not isinstance(rule_id, str):
+        breakable = ", ".join(breakable_rules(wmireach_scenario, *wmireach_states)) or "none"
+        raise ScenarioError(
+            "simulated_failure needs the rule to break, as an indirect parameter: "
+            "@pytest.mark.parametrize('simulated_failure', ['WR601'], indirect=True); got "
+            f"{rule_id!r}. This scenario's breakable rules: {breakable}"
+        )
+    return break_one(wmireach_scenario, rule_id, *wmireach_states)
 
 
 # The scripted MS-RPC responder is part of the probe work; its fixture exists only where that
