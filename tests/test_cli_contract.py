@@ -192,3 +192,26 @@ def test_the_completion_marker_is_where_register_python_argcomplete_looks() -> N
 
     head = Path(wmireach.cli.__file__).read_bytes()[:1024]
     assert b"PYTHON_ARGCOMPLETE_OK" in head
+
+
+@pytest.mark.parametrize("columns", ["50", "132", "", "junk"])
+def test_help_is_as_wide_as_argparse_makes_it(
+    columns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import argparse
+
+    from wmireach.cli import _Formatter
+
+    monkeypatch.setenv("COLUMNS", columns)
+    assert _Formatter("wmireach")._width == argparse.HelpFormatter("wmireach")._width
+
+
+def test_explain_start_up_imports_no_shutil() -> None:
+    # argparse sizes a formatter for every option it adds; its own way imports shutil (and
+    # bz2, lzma), ~3 ms of a budget of 6x a bare interpreter (bench/bench_hresult.py).
+    code = (
+        "import io, sys; from wmireach.cli import main; "
+        "main(['explain', '0x800706BA'], out=io.StringIO()); print('shutil' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
