@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wmireach import CallMode, Stage, diagnose, rule, simulate
+from wmireach import RULES, CallMode, Stage, diagnose, rule, simulate
 from wmireach._cli_model import _scenario_of, register
 from wmireach.errors import ScenarioError, WmiReachError
 from wmireach.model import Side
@@ -50,6 +50,16 @@ def test_callback_failures_are_client_faults(f: SimulatedFailure) -> None:
 @given(failures(fault="WR403"))
 def test_fault_filter(f: SimulatedFailure) -> None:
     assert f.fault == "WR403"
+
+
+@pytest.mark.parametrize("rule_id", [r.id for r in RULES])
+def test_every_rule_can_be_asked_for(rule_id: str) -> None:
+    @settings(max_examples=5)
+    @given(failures(fault=rule_id))
+    def check(f: SimulatedFailure) -> None:
+        assert f.fault == rule_id and rule_id in f.outcome.unmet
+
+    check()
 
 
 @given(failures())

@@ -34,8 +34,9 @@ def failures(
 
     ``scenario`` draws the scenarios (default :func:`~wmireach.testing.scenarios`, with
     ``call_mode``); ``stage`` keeps failures at that stage, ``fault`` those of one rule ID.
-    Draws that cannot have the wanted fault are rejected, so a narrow filter on a broad
-    scenario strategy may trip Hypothesis's health check: narrow the scenarios too.
+    Each example draws scenarios until one can have the wanted fault (every rule ID can be
+    asked for with the default scenarios); a ``scenario`` strategy that can never have it
+    makes Hypothesis report that it could not satisfy the test.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=10)
@@ -67,6 +68,12 @@ def failures(
     return _failures(scenarios_drawn, stage, fault)
 
 
+#: Scenarios drawn per example before giving up on it: a narrow ``fault`` (a legacy-firewall or
+#: callback rule) applies to few scenarios, and rejecting each miss would trip Hypothesis's
+#: filter_too_much health check.
+_ATTEMPTS = 25
+
+
 @st.composite
 def _failures(
     draw: st.DrawFn,
@@ -74,18 +81,21 @@ def _failures(
     stage: Stage | None,
     fault: str | None,
 ) -> SimulatedFailure:
-    s = draw(scenario)
-    states = _met_states(s, None, None)
-    assume(states is not None)  # the scenario itself fails (an auth level below a hardened floor)
-    assert states is not None
-    candidates = [
-        r.id
-        for r in requirements(s)
-        if (fault is None or r.id == fault) and (stage is None or r.stage is stage)
-    ]
-    assume(candidates)
-    found = _broken(s, states, draw(st.sampled_from(candidates)))
-    # No host change breaks it, or an earlier stage the hosts cannot pass hides it.
-    assume(found is not None)
-    assert found is not None
-    return found
+    for _ in range(_ATTEMPTS):
+        s = draw(scenario)
+        states = _met_states(s, None, None)
+        if states is None:  # the scenario itself fails (an auth level below a hardened floor)
+            continue
+        candidates = [
+            r.id
+            for r in requirements(s)
+            if (fault is None or r.id == fault) and (stage is None or r.stage is stage)
+        ]
+        if not candidates:
+            continue
+        found = _broken(s, states, draw(st.sampled_from(candidates)))
+        # None: no host change breaks it, or an earlier stage the hosts cannot pass hides it.
+        if found is not None:
+            return found
+    assume(False)
+    raise AssertionError("unreachable: assume(False) rejects the example")  # pragma: no cover
