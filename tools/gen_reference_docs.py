@@ -1,9 +1,12 @@
-"""Write the generated reference pages: docs/hresults.md and docs/releases.md.
+"""Write the generated reference pages: docs/hresults.md, docs/releases.md, docs/img/model.svg.
 
 docs/hresults.md comes from wmireach's code tables (through :class:`wmireach.HResult`), the rule
 registry and the diagnosis's causes outside configuration; docs/releases.md from
-:data:`wmireach.windows.RELEASES`. The HRESULT page lists in full the codes remote WMI, RPC and
-DCOM produce, and summarises every other facility (``wmireach explain`` decodes them all).
+:data:`wmireach.windows.RELEASES`; docs/img/model.svg is wmireach's own connection diagram of
+an asynchronous call across a workgroup with its plan (both connections, both firewalls, the
+steps on each computer), shown on docs/how-it-decides.md. The HRESULT page lists in full the
+codes remote WMI, RPC and DCOM produce, and summarises every other facility (``wmireach
+explain`` decodes them all).
 
 Usage::
 
@@ -38,6 +41,7 @@ from wmireach.windows import (
 ROOT = Path(__file__).resolve().parent.parent
 HRESULTS = ROOT / "docs" / "hresults.md"
 RELEASES_PAGE = ROOT / "docs" / "releases.md"
+MODEL_SVG = ROOT / "docs" / "img" / "model.svg"
 
 
 def _header(inputs: str) -> str:
@@ -311,7 +315,25 @@ def render_releases() -> str:
     return "\n".join(lines) + "\n"
 
 
-PAGES = {HRESULTS: render_hresults, RELEASES_PAGE: render_releases}
+def render_model_svg() -> str:
+    """The diagram of the model: Windows 11 to Server 2022 across a workgroup, async, planned."""
+    from wmireach.drawing import diagram
+    from wmireach.planning import plan
+    from wmireach.testing.scenario_options import scenario_from_options
+
+    scenario = scenario_from_options(
+        client_os="win11",
+        target_os="server2022",
+        trust="workgroup",
+        account="local-admin",
+        account_name="wmiadmin",
+        call_mode="async",
+        client_address="192.0.2.10",
+    )
+    return diagram(plan(scenario))
+
+
+PAGES = {HRESULTS: render_hresults, RELEASES_PAGE: render_releases, MODEL_SVG: render_model_svg}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             if not path.exists() or path.read_text(encoding="utf-8") != new:
                 stale.append(path)
             continue
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(new, encoding="utf-8", newline="\n")
     for path in stale:
         print(
