@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wmireach.actions import apply_all
-from wmireach.model import Scenario, Side, Stage
-from wmireach.planning import Plan, plan
+from wmireach.model import CallMode, Computer, Scenario, Side, Stage
+from wmireach.planning import Plan, _planned, plan
 from wmireach.rules import rule
 from wmireach.simulation import default_states, simulate
-from wmireach.state import ALLOW_ANONYMOUS_CALLBACK, LOCAL_ACCOUNT_TOKEN_FILTER_POLICY
+from wmireach.state import ALLOW_ANONYMOUS_CALLBACK, LOCAL_ACCOUNT_TOKEN_FILTER_POLICY, HostState
 from wmireach.testing import satisfying_states, scenario_with_states, scenarios
 
 
@@ -122,3 +122,28 @@ def test_each_step_rollback_restores_the_state_it_was_built_on(
         assert apply_all(step.rollback, after) == before
         states[step.on] = after
     assert simulate(p.scenario_after, states[Side.CLIENT], states[Side.TARGET]).passed
+
+
+@given(scenario_with_states(call_mode=st.sampled_from([CallMode.SYNC, CallMode.SEMISYNC])))
+def test_sync_and_semisync_plans_shared_across_clients_equal_planning_from_scratch(
+    drawn: tuple[Scenario, HostState, HostState],
+) -> None:
+    # plan() works out a sync or semisync call once per target (and its state) for every client
+    # release and client state; this is the from-scratch plan it must equal, whatever the
+    # client, its state and the plans worked out before.
+    scenario, client, target = drawn
+    assert plan(scenario, client_state=client, target_state=target) == _planned(
+        scenario, client, target
+    )
+    assert plan(scenario) == _planned(scenario, None, None)
+    other = attrs.evolve(
+        scenario,
+        client=Computer(
+            name=scenario.client.name,
+            release="win11",
+            membership=scenario.client.membership,
+            address=scenario.client.address,
+        ),
+        call_mode=CallMode.SYNC if scenario.call_mode is CallMode.SEMISYNC else CallMode.SEMISYNC,
+    )
+    assert plan(other, target_state=target) == _planned(other, None, target)

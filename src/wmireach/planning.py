@@ -34,6 +34,7 @@ Must not: do I/O, or render (that is :mod:`wmireach.render`).
 from __future__ import annotations
 
 import contextvars
+import functools
 import ipaddress
 import ntpath
 import re
@@ -59,6 +60,7 @@ from wmireach.model import (
     HARDENING_FLOOR,
     AuthLevel,
     CallMode,
+    Computer,
     NetworkProfile,
     Scenario,
     Side,
@@ -85,7 +87,7 @@ from wmireach.state import (
     WmiHosting,
     normalize_program,
 )
-from wmireach.windows import FirewallKind
+from wmireach.windows import RELEASES, FirewallKind
 
 if TYPE_CHECKING:
     from wmireach.hresult import HResult
@@ -352,25 +354,7 @@ class Plan:
         exactly; its own rollback is this plan again.
         """
         client, target = self.apply()
-        steps = tuple(
-            Step(
-                id=s.id.removeprefix("undo-") if self.is_rollback else f"undo-{s.id}",
-                on=s.on,
-                title=_undo_title(s.title, undo=not self.is_rollback),
-                why=f"Reverts step {s.id}: puts back what was there before it ran."
-                if not self.is_rollback
-                else s.why,
-                rules=s.rules,
-                sources=s.sources,
-                actions=s.rollback,
-                rollback=s.actions,
-                verify=s.verify,
-                gui=s.gui,
-                notes=s.notes,
-            )
-            for s in reversed(self.steps)
-            if s.actions
-        )
+        steps = _undo_steps(self.steps, self.is_rollback)
         return Plan(
             scenario=self.scenario_after,
             steps=steps,
@@ -423,12 +407,38 @@ class Plan:
 
 
 _PLAN_FIELDS: Final = tuple(a.name for a in attrs.fields(Plan))
+#: The client release every sync and semisync plan is worked out with (see _target_only).
+_STAND_IN_RELEASE: Final = RELEASES[0]
 _SETATTR: Final = object.__setattr__
 
 _ROLLBACK_NOTE: Final = (
     "This undoes the plan: run it on the computers the plan changed. It puts back the values "
     "recorded when the plan was made; a setting someone changed since then is overwritten."
 )
+
+
+@functools.lru_cache(maxsize=1024)  # pure; plans of many scenarios share their steps
+def _undo_steps(steps: tuple[Step, ...], is_rollback: bool) -> tuple[Step, ...]:
+    """The steps of the inverse plan: every step's recorded rollback, last step first."""
+    return tuple(
+        Step(
+            id=s.id.removeprefix("undo-") if is_rollback else f"undo-{s.id}",
+            on=s.on,
+            title=_undo_title(s.title, undo=not is_rollback),
+            why=f"Reverts step {s.id}: puts back what was there before it ran."
+            if not is_rollback
+            else s.why,
+            rules=s.rules,
+            sources=s.sources,
+            actions=s.rollback,
+            rollback=s.actions,
+            verify=s.verify,
+            gui=s.gui,
+            notes=s.notes,
+        )
+        for s in reversed(steps)
+        if s.actions
+    )
 
 
 def _undo_title(title: str, *, undo: bool) -> str:
@@ -532,14 +542,69 @@ def plan(
     ['s4']
     """
     _validate(scenario)
-    token = _MEMO.set(_Memo())
-    try:
-        result = _plan(scenario, client_state, target_state)
-    finally:
-        _MEMO.reset(token)
+    if scenario.call_mode is CallMode.ASYNC:
+        result = _planned(scenario, client_state, target_state)
+    else:
+        result = _target_only(scenario, client_state, target_state)
     if failure is not None:
         result = _focus(result, failure, stage)
     return result
+
+
+def _planned(
+    scenario: Scenario, client_state: HostState | None, target_state: HostState | None
+) -> Plan:
+    token = _MEMO.set(_Memo())
+    try:
+        return _plan(scenario, client_state, target_state)
+    finally:
+        _MEMO.reset(token)
+
+
+def _target_only(
+    scenario: Scenario, client_state: HostState | None, target_state: HostState | None
+) -> Plan:
+    """The plan of a sync or semisync call, shared by every client release and state.
+
+    Without Connection 2 no requirement reads Computer A's state or release (only the callback
+    rules do, facts §0.1), and sync calls need what semisync calls need: the steps are those of
+    a stand-in scenario with a fixed client release and semisync calls, which
+    :func:`_stand_in_plan` remembers. A property test checks this over the scenario matrix
+    against planning each scenario from scratch.
+    """
+    client = scenario.client
+    stand_in = scenario
+    if client.release is not _STAND_IN_RELEASE or scenario.call_mode is not CallMode.SEMISYNC:
+        stand_in = attrs.evolve(
+            scenario,
+            client=Computer(
+                name=client.name,
+                release=_STAND_IN_RELEASE,
+                membership=client.membership,
+                patched=client.patched,
+                address=client.address,
+            ),
+            call_mode=CallMode.SEMISYNC,
+        )
+    shared = _stand_in_plan(stand_in, target_state)
+    if shared.scenario is scenario and client_state is None:
+        return shared
+    start = default_states(scenario)[0] if client_state is None else client_state
+    new = object.__new__(Plan)
+    for name in _PLAN_FIELDS:
+        value = getattr(shared, name)
+        if name == "scenario":
+            value = scenario
+        elif name == "client_state":
+            value = start
+        _SETATTR(new, name, value)
+    return new
+
+
+@functools.lru_cache(maxsize=1024)
+def _stand_in_plan(stand_in: Scenario, target_state: HostState | None) -> Plan:
+    """:func:`_planned` for a stand-in scenario (pure: the plan is a value of its inputs)."""
+    return _planned(stand_in, None, target_state)
 
 
 def _plan(

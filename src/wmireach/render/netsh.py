@@ -310,8 +310,10 @@ def to_netsh(plan: Plan, *, side: Side | None = None) -> str:
     for step in plan.steps:
         lines += _step(step, kind, scenario.account)
     lines += ["", "echo Done.", "endlocal", "exit /b 0"]
-    if any(not line.isascii() for line in lines):
+    text = "\r\n".join(lines) + "\r\n"
+    if not text.isascii():
         # A command names something non-ASCII (an account, a path): have cmd read the file as
         # UTF-8, which it is, before the first such line (code page 65001, Windows 7 and later).
         lines[1:1] = ["chcp 65001 >nul"]
-    return "\r\n".join(lines) + "\r\n"
+        text = "\r\n".join(lines) + "\r\n"
+    return text
