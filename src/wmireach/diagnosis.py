@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from typing import Final
+from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -62,11 +62,13 @@ __all__ = [
     "EXTERNAL_CAUSES",
     "KNOWN_FIELDS",
     "PRIOR_CHANGED",
+    "Observed",
     "PRIOR_DEFAULT",
     "Cause",
     "Diagnosis",
     "Evidence",
     "ExternalCause",
+    "Observation",
     "diagnose",
     "single_faults",
 ]
@@ -1093,6 +1095,36 @@ def _build_causes(ranked: tuple[tuple[str, float, tuple[str, ...]], ...]) -> tup
     return tuple(causes)
 
 
+# -- observations from a live check ------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Observed:
+    """What a live check (:mod:`wmireach.probe`) saw fail: the raw code, the stage, what it
+    learned about the scenario, and the causes the observation itself points to (as an event
+    does, e.g. WX03 when the target advertises no reachable address).
+
+    >>> diagnose(Observed(code=0x80041003, stage=Stage.NAMESPACE_LOGIN)).causes[0].id
+    'WR601'
+    """
+
+    code: int
+    stage: Stage | None = None
+    #: Fields of :data:`KNOWN_FIELDS` the check learned (target_os, trust, account...).
+    known: Mapping[str, object] = attrs.field(factory=dict)
+    causes: frozenset[str] = frozenset()
+    note: str = ""
+
+
+@runtime_checkable
+class Observation(Protocol):
+    """Anything that can say what it saw fail (a :class:`~wmireach.probe.ProbeReport`)."""
+
+    def observed_failure(self) -> Observed | None:
+        """The failure seen, or ``None`` when everything passed."""
+        ...
+
+
 def _summary(
     codes: list[HResult], stage: Stage | None, causes: tuple[Cause, ...], events: tuple[Event, ...]
 ) -> str:
@@ -1152,6 +1184,20 @@ def diagnose(
     >>> print(top.steps[0].title)
     Admit TCP 135 (RPC endpoint mapper) on Computer B's firewall (domain profile)
     """
+    observed_causes: frozenset[str] = frozenset()
+    if not isinstance(failure, (str, int, bytes, HResult)) and isinstance(
+        failure, (Observed, Observation)
+    ):
+        seen = failure if isinstance(failure, Observed) else failure.observed_failure()
+        if seen is None:
+            raise ScenarioError(
+                "the live check saw no failure to diagnose (every stage passed, or the target "
+                "was malformed)"
+            )
+        failure, observed_causes = HResult(seen.code), seen.causes
+        stage = stage if stage is not None else seen.stage
+        if scenario is None:
+            known = {**{k: v for k, v in seen.known.items() if k in KNOWN_FIELDS}, **known}
     unknown = sorted(set(known) - set(KNOWN_FIELDS))
     if unknown:
         raise TypeError(f"diagnose() got unknown fields {unknown}; known: {list(KNOWN_FIELDS)}")
@@ -1170,6 +1216,7 @@ def diagnose(
     events = _events(known, text)
     lowered = text.casefold() if text else ""
     phrase_causes = frozenset(cid for phrase, cid, _ in _PHRASES if phrase in lowered)
+    phrase_causes |= observed_causes
     if not codes and not events and not phrase_causes:
         raise InvalidCode(
             f"cannot diagnose {failure!r}: it holds no code, known message or event",
@@ -1188,7 +1235,7 @@ def diagnose(
         ctx = _context(known)
         weighted = _weighted(ctx)
         considered = sum(n for _, n in _count(ctx))
-    event_causes = frozenset(c for e in events for c in e.causes)
+    event_causes = frozenset(c for e in events for c in e.causes) | observed_causes
     ranked = _rank(
         weighted,
         frozenset(observed),
