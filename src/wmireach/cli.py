@@ -52,6 +52,10 @@ _MODULE_COMMANDS = {
         "wmireach._cli_diagnose",
         "rank the causes of a remote WMI failure and what to check for each",
     ),
+    "probe": (
+        "wmireach._cli_probe",
+        "probe hosts live: how far a real WMI call gets, and why it stops there",
+    ),
 }
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import netlab
 import pytest
 
-import netlab
 from wmireach.testing.responder import responder_factory
 
 wmi_responder = pytest.fixture(responder_factory)

@@ -40,10 +40,10 @@ def unavailable() -> str | None:
         if shutil.which(tool) is None:
             return f"{tool!r} is not installed (apt-get install -y iproute2 nftables)"
     name = f"wrcheck{os.getpid()}"
-    made = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
+    made = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True, check=False)
     if made.returncode != 0:
         return f"cannot create a network namespace: {made.stderr.strip()}"
-    subprocess.run(["ip", "netns", "del", name], capture_output=True)
+    subprocess.run(["ip", "netns", "del", name], capture_output=True, check=False)
     return None
 
 
@@ -113,16 +113,24 @@ table inet wmireach_lab {{
             for stream in (process.stdout, process.stderr):
                 if stream is not None:
                     stream.close()
-        subprocess.run(["ip", "link", "del", self.veth], capture_output=True)
-        subprocess.run(["ip", "netns", "del", self.ns], capture_output=True)
+        subprocess.run(["ip", "link", "del", self.veth], capture_output=True, check=False)
+        subprocess.run(["ip", "netns", "del", self.ns], capture_output=True, check=False)
         subprocess.run(
-            ["ip", "route", "del", f"{self.base + 16 * 256}/20"], capture_output=True
+            ["ip", "route", "del", f"{self.base + 16 * 256}/20"], capture_output=True, check=False
         )
 
     def _start(self, args: Sequence[str]) -> subprocess.Popen[str]:
         process = subprocess.Popen(
-            ["ip", "netns", "exec", self.ns, sys.executable, "-m", "wmireach.testing.responder"]
-            + list(args),
+            [
+                "ip",
+                "netns",
+                "exec",
+                self.ns,
+                sys.executable,
+                "-m",
+                "wmireach.testing.responder",
+                *args,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -141,7 +149,9 @@ table inet wmireach_lab {{
 
     def serve_ranges(self) -> None:
         """One responder on every address of the open, reject, drop and dynamic ranges."""
-        self._ready(self._start(["--host", "0.0.0.0", "--port", "135", "--wmi-port", str(WMI_PORT)]))
+        self._ready(
+            self._start(["--host", "0.0.0.0", "--port", "135", "--wmi-port", str(WMI_PORT)])
+        )
 
     def host(self, *args: str, kind: str = "scripted") -> str:
         """A host with its own address in range ``kind`` and its own responder process
@@ -166,4 +176,3 @@ def lab() -> Iterator[Lab]:
         yield built
     finally:
         built.down()
-

@@ -7,9 +7,9 @@ for the faults. Skipped, with the reason, where namespaces cannot be created.
 
 from __future__ import annotations
 
+import netlab
 import pytest
 
-import netlab
 from wmireach.diagnosis import diagnose
 from wmireach.model import AccountKind, Stage
 from wmireach.probe import Budget, Credentials, ProbeReport, StageStatus, probe, probe_many
@@ -54,7 +54,12 @@ EXPECTED = {
     "drop": (Stage.TCP_135, StageStatus.TIMED_OUT, "RPC_S_SERVER_UNAVAILABLE", "WR101"),
     "dynamic-dropped": (Stage.WMI_PORT, StageStatus.TIMED_OUT, "RPC_S_SERVER_UNAVAILABLE", "WR501"),
     "activation-denied": (Stage.DCOM_ACTIVATION, StageStatus.FAILED, "E_ACCESSDENIED", "WR403"),
-    "namespace-denied": (Stage.NAMESPACE_LOGIN, StageStatus.FAILED, "WBEM_E_ACCESS_DENIED", "WR601"),
+    "namespace-denied": (
+        Stage.NAMESPACE_LOGIN,
+        StageStatus.FAILED,
+        "WBEM_E_ACCESS_DENIED",
+        "WR601",
+    ),
 }
 
 

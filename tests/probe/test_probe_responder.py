@@ -106,7 +106,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("script", "credentials", "stage", "code", "cause"), CASES)
-def test_scripted_faults_name_stage_code_and_cause(
+def test_scripted_faults_name_stage_code_and_cause(  # noqa: PLR0917
     wmi_responder: Start,
     script: Script,
     credentials: Credentials,

@@ -91,7 +91,7 @@ def parse_target(text: str | Target) -> Target:
     >>> parse_target(" ")
     Traceback (most recent call last):
     ...
-    wmireach.probe._report.InvalidTarget: target ' ': empty; give a host name or address, optionally :port
+    wmireach.probe._report.InvalidTarget: target ' ': empty; give a host name or address, ...
     """
     if isinstance(text, Target):
         return text

@@ -11,6 +11,7 @@ Must not: keep state beyond one connection, log or store the password or hash.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import struct
 from typing import Any, Final
 
@@ -26,7 +27,7 @@ _AUTH_CTX_ID: Final = 79231
 _HEADER: Final = 16
 
 
-class Fault(Exception):  # noqa: N818 - an answer of the peer, not a bug
+class Fault(Exception):
     """The peer answered with a fault PDU (or a bind_nak): ``status`` is the raw number."""
 
     def __init__(self, status: int, where: str) -> None:
@@ -40,16 +41,20 @@ class BindRejected(Fault):
 
 
 class NtlmIdentity:
-    """The secrets of one NTLM logon; repr shows the user only."""
+    """The secrets of one NTLM logon; repr shows the user only.
+
+    ``nthash`` is hex text (empty for none); impacket's NTLM code wants the raw bytes, or the
+    empty *string* when there is no hash.
+    """
 
     __slots__ = ("domain", "lmhash", "nthash", "password", "user")
 
-    def __init__(self, user: str, domain: str, password: str, nthash: str, lmhash: str) -> None:
+    def __init__(self, user: str, domain: str, password: str, nthash: str) -> None:
         self.user = user
         self.domain = domain
         self.password = password
-        self.nthash = nthash
-        self.lmhash = lmhash
+        self.nthash: bytes | str = bytes.fromhex(nthash) if nthash else ""
+        self.lmhash = ""
 
     def __repr__(self) -> str:
         return f"NtlmIdentity(user={self.user!r}, domain={self.domain!r})"
@@ -82,10 +87,8 @@ class RpcConnection:
     async def close(self) -> None:
         """Close the stream, ignoring a peer that is already gone."""
         self._writer.close()
-        try:
+        with contextlib.suppress(OSError, asyncio.IncompleteReadError):  # a peer reset
             await self._writer.wait_closed()
-        except (OSError, asyncio.IncompleteReadError):  # pragma: no cover - peer reset
-            pass
 
     async def _read_pdu(self) -> bytes:
         head = await self._reader.readexactly(_HEADER)
@@ -106,7 +109,7 @@ class RpcConnection:
         auth_level: int = rpcrt.RPC_C_AUTHN_LEVEL_NONE,
         on_challenge: Any = None,
     ) -> None:
-        """Bind to ``iface`` (impacket's 20-byte uuid+version); with ``identity``, run NTLM at ``auth_level``.
+        """Bind to ``iface`` (impacket's 20-byte uuid+version); with ``identity``, run NTLM.
 
         ``on_challenge`` is called with the NTLM CHALLENGE message bytes before the logon
         completes, so the pre-auth fingerprint is kept even when the logon then fails.

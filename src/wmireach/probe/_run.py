@@ -11,6 +11,7 @@ result, a log or an exception message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import socket
 import time
@@ -51,7 +52,7 @@ _PROTOCOL_ERROR: Final = 0x800706C0
 T = TypeVar("T")
 
 
-class _Stop(Exception):  # noqa: N818 - control flow: a stage ended the probe
+class _Stop(Exception):
     pass
 
 
@@ -202,9 +203,7 @@ async def _endpoint_mapper(run: _Run, epm: RpcConnection) -> list[str]:
     try:
         stub, elapsed = await run.stage(Stage.ENDPOINT_MAPPER, run.budget.stage, alive)
     except Fault as fault:
-        raise run.fail(
-            Stage.ENDPOINT_MAPPER, 0.0, fault.status, _fault_text(fault)
-        ) from None
+        raise run.fail(Stage.ENDPOINT_MAPPER, 0.0, fault.status, _fault_text(fault)) from None
     except (OSError, asyncio.IncompleteReadError) as exc:
         raise run.fail(
             Stage.ENDPOINT_MAPPER,
@@ -246,19 +245,17 @@ def _identity_facts(run: _Run, challenge: bytes) -> None:
 async def _fingerprint_only(run: _Run, port: int) -> None:
     """Without credentials: a bind that stops after the NTLM CHALLENGE (pre-auth facts)."""
     conn, _ = await _connect(run, Stage.AUTHENTICATE, port)
-    identity = NtlmIdentity("", "", "", "", "")
+    identity = NtlmIdentity("", "", "", "")
     seen: list[bytes] = []
 
     async def challenge() -> None:
-        try:
+        with contextlib.suppress(_Challenged):
             await conn.bind(
                 _dcom.IID_IREMOTE_SCM_ACTIVATOR,
                 identity=identity,
                 auth_level=rpcrt.RPC_C_AUTHN_LEVEL_CONNECT,
                 on_challenge=_stop_after(seen),
             )
-        except _Challenged:
-            pass
 
     try:
         _, elapsed = await run.stage(Stage.AUTHENTICATE, run.budget.stage, challenge)
@@ -281,7 +278,7 @@ async def _fingerprint_only(run: _Run, port: int) -> None:
     raise _Stop
 
 
-class _Challenged(Exception):  # noqa: N818 - control flow
+class _Challenged(Exception):
     pass
 
 
@@ -295,7 +292,7 @@ def _stop_after(seen: list[bytes]) -> Callable[[bytes], None]:
 
 def _identity(credentials: Credentials) -> NtlmIdentity:
     password, nthash = credentials.secrets()
-    return NtlmIdentity(credentials.user, credentials.domain, password, nthash, "")
+    return NtlmIdentity(credentials.user, credentials.domain, password, nthash)
 
 
 async def _authenticated(
@@ -317,15 +314,11 @@ async def _activate(
             _, auth_elapsed = await run.stage(
                 Stage.AUTHENTICATE,
                 run.budget.stage,
-                lambda: _authenticated(
-                    run, conn, _dcom.IID_IREMOTE_SCM_ACTIVATOR, identity, level
-                ),
+                lambda: _authenticated(run, conn, _dcom.IID_IREMOTE_SCM_ACTIVATOR, identity, level),
             )
         except Fault as fault:
             raise run.fail(Stage.AUTHENTICATE, 0.0, fault.status, _fault_text(fault)) from None
-        request = _dcom.remote_create_instance(
-            wmi.CLSID_WbemLevel1Login, wmi.IID_IWbemLevel1Login
-        )
+        request = _dcom.remote_create_instance(wmi.CLSID_WbemLevel1Login, wmi.IID_IWbemLevel1Login)
         try:
             stub, elapsed = await run.stage(
                 Stage.DCOM_ACTIVATION,
@@ -418,7 +411,7 @@ async def _wmi_port(
     return conn, port
 
 
-async def _call_wmi(
+async def _call_wmi(  # noqa: PLR0917 - one call, spelled out
     run: _Run,
     stage: Stage,
     conn: RpcConnection,
@@ -557,7 +550,7 @@ async def run_probe(
         await _stages(run, credentials, auth_level, namespace, query)
     except _Stop:
         pass
-    except Exception as exc:  # noqa: BLE001 - a peer's unreadable answer is a result too
+    except Exception as exc:
         done_stages = {r.stage for r in run.results}
         stage = next((s for s in PROBE_STAGES if s not in done_stages), Stage.QUERY)
         run.record(

@@ -109,7 +109,7 @@ class Script:
     >>> Script(fault_at=Stage.TCP_135)
     Traceback (most recent call last):
     ...
-    ValueError: the responder can fault at endpoint-mapper, authenticate, dcom-activation, namespace-login, query; not tcp-135 (a firewall does that: REJECT or DROP)
+    ValueError: the responder can fault at endpoint-mapper, ...; not tcp-135 (a firewall does ...
     """
 
     netbios_name: str = "TARGET"
@@ -118,9 +118,7 @@ class Script:
     dns_domain: str | None = None
     #: (major, minor, build) of the OS in the NTLM VERSION field.
     version: tuple[int, int, int] = (10, 0, 20348)
-    accounts: Mapping[str, str] = attrs.field(
-        factory=lambda: dict(DEFAULT_ACCOUNTS), repr=False
-    )
+    accounts: Mapping[str, str] = attrs.field(factory=lambda: dict(DEFAULT_ACCOUNTS), repr=False)
     fault_at: Stage | None = attrs.field(default=None)
     fault_code: int = attrs.field(
         default=attrs.Factory(lambda self: _default_code(self.fault_at), takes_self=True)
@@ -428,7 +426,9 @@ class Responder:
     ``await stop()``.
     """
 
-    def __init__(self, script: Script, *, host: str = "127.0.0.1", port: int = 0, wmi_port: int = 0):
+    def __init__(
+        self, script: Script, *, host: str = "127.0.0.1", port: int = 0, wmi_port: int = 0
+    ):
         self.script = script
         self.host = host
         self.port = port
@@ -656,7 +656,9 @@ class _Session:
                 self._bindings(self.responder.wmi_port),
                 self._code(Stage.QUERY),
             )
-        return 0x1C010002 if iface is None else 0x000006D1  # proto error / RPC_S_PROCNUM_OUT_OF_RANGE
+        return (
+            0x1C010002 if iface is None else 0x000006D1
+        )  # proto error / RPC_S_PROCNUM_OUT_OF_RANGE
 
     def _bindings(self, port: int | None) -> tuple[str, ...]:
         return self.responder._bindings(self.local, port)
