@@ -52,9 +52,13 @@ class NtlmIdentity:
     def __init__(self, user: str, domain: str, password: str, nthash: str) -> None:
         self.user = user
         self.domain = domain
-        self.password = password
-        self.nthash: bytes | str = bytes.fromhex(nthash) if nthash else ""
-        self.lmhash = ""
+        # The NT hash once per logon instead of once per bind (and no LM hash, which costs
+        # DES rounds and which NTLMv2 does not need).
+        self.password = ""
+        self.nthash: bytes | str = (
+            bytes.fromhex(nthash) if nthash else (ntlm.compute_nthash(password) if password else "")
+        )
+        self.lmhash: bytes | str = b"" if self.nthash else ""
 
     def __repr__(self) -> str:
         return f"NtlmIdentity(user={self.user!r}, domain={self.domain!r})"
@@ -103,59 +107,50 @@ class RpcConnection:
 
     async def bind(
         self,
-        iface: bytes,
-        *,
+        *ifaces: bytes,
         identity: NtlmIdentity | None = None,
         auth_level: int = rpcrt.RPC_C_AUTHN_LEVEL_NONE,
         on_challenge: Any = None,
     ) -> None:
-        """Bind to ``iface`` (impacket's 20-byte uuid+version); with ``identity``, run NTLM.
+        """Bind to ``ifaces`` (impacket's 20-byte uuid+version; context IDs 0, 1...); with
+        ``identity``, run NTLM.
 
         ``on_challenge`` is called with the NTLM CHALLENGE message bytes before the logon
         completes, so the pre-auth fingerprint is kept even when the logon then fails.
         """
-        bind = rpcrt.MSRPCBind()
-        item = rpcrt.CtxItem()
-        item["AbstractSyntax"] = iface
-        item["TransferSyntax"] = uuidtup_to_bin(NDR_SYNTAX)
-        item["ContextID"] = 0
-        item["TransItems"] = 1
-        bind.addCtxItem(item)
-        packet = rpcrt.MSRPCHeader()
-        packet["type"] = rpcrt.MSRPC_BIND
-        packet["pduData"] = bind.getData()
-        packet["call_id"] = self._call_id
+        items = b"".join(
+            struct.pack("<HBB", ctx, 1, 0) + iface + _NDR for ctx, iface in enumerate(ifaces)
+        )
+        body = struct.pack("<HHLBBH", 4280, 4280, 0, len(ifaces), 0, 0) + items
         negotiate = None
+        auth = b""
         if identity is not None:
             negotiate = ntlm.getNTLMSSPType1("", "", signingRequired=True, use_ntlmv2=True)
-            trailer = rpcrt.SEC_TRAILER()
-            trailer["auth_type"] = rpcrt.RPC_C_AUTHN_WINNT
-            trailer["auth_level"] = auth_level
-            trailer["auth_ctx_id"] = _AUTH_CTX_ID
-            pad = (4 - (len(packet.get_packet()) % 4)) % 4
-            if pad:
-                packet["pduData"] += b"\xff" * pad
-                trailer["auth_pad_len"] = pad
-            packet["sec_trailer"] = trailer
-            packet["auth_data"] = negotiate.getData()
-        await self._send(packet.get_packet())
+            token = negotiate.getData()
+            auth = _trailer(auth_level, 0) + token
+        call_id = self._call_id
+        await self._send(_pdu(rpcrt.MSRPC_BIND, call_id, body + auth, len(auth) - 8 if auth else 0))
         answer = await self._read_pdu()
-        header = rpcrt.MSRPCHeader(answer)
-        if header["type"] == rpcrt.MSRPC_BINDNAK:
-            nak = rpcrt.MSRPCBindNak(header["pduData"])
-            raise Fault(nak["RejectedReason"], "bind_nak")
-        if header["type"] == rpcrt.MSRPC_FAULT:
+        kind = answer[2]
+        if kind == rpcrt.MSRPC_BINDNAK:
+            raise Fault(struct.unpack_from("<H", answer, 16)[0], "bind_nak")
+        if kind == rpcrt.MSRPC_FAULT:
             raise Fault(struct.unpack_from("<L", answer, 24)[0], "bind fault")
-        if header["type"] != rpcrt.MSRPC_BINDACK:
-            raise Fault(0x1C010002, f"unexpected PDU type {header['type']} to a bind")
-        ack = rpcrt.MSRPCBindAck(answer)
-        result = ack.getCtxItem(1)
-        if result["Result"] != 0:
-            raise BindRejected(result["Reason"], "bind_ack rejected the interface")
-        self.max_xmit = ack["max_rfrag"]
+        if kind != rpcrt.MSRPC_BINDACK:
+            raise Fault(0x1C010002, f"unexpected PDU type {kind} to a bind")
+        max_xmit, _, _, addr_len = struct.unpack_from("<HHLH", answer, 16)
+        offset = 26 + addr_len
+        offset += (4 - offset % 4) % 4
+        count = answer[offset]
+        for index in range(count):
+            result, reason = struct.unpack_from("<HH", answer, offset + 4 + 24 * index)
+            if result != 0:
+                raise BindRejected(reason, f"bind_ack rejected interface {index}")
+        self.max_xmit = max_xmit
         if identity is None or negotiate is None:
             return
-        challenge = ack["auth_data"]
+        auth_len = struct.unpack_from("<H", answer, 10)[0]
+        challenge = answer[len(answer) - auth_len :] if auth_len else b""
         if on_challenge is not None:
             on_challenge(challenge)
         response, session_key = ntlm.getNTLMSSPType3(
@@ -178,90 +173,76 @@ class RpcConnection:
         self._client_handle = ARC4.new(self._client_seal).encrypt
         self._server_handle = ARC4.new(self._server_seal).encrypt
         self._auth_level = auth_level
-        trailer = rpcrt.SEC_TRAILER()
-        trailer["auth_type"] = rpcrt.RPC_C_AUTHN_WINNT
-        trailer["auth_level"] = auth_level
-        trailer["auth_ctx_id"] = _AUTH_CTX_ID
-        auth3 = rpcrt.MSRPCHeader()
-        auth3["type"] = rpcrt.MSRPC_AUTH3
-        auth3["pduData"] = b"    "
-        auth3["sec_trailer"] = trailer
-        auth3["auth_data"] = response.getData()
-        auth3["call_id"] = self._call_id
-        await self._send(auth3.get_packet())
+        token = response.getData()
+        # AUTH3: four bytes of padding, then the trailer (MS-RPCE 2.2.2.10).
+        await self._send(
+            _pdu(rpcrt.MSRPC_AUTH3, call_id, b"    " + _trailer(auth_level, 0) + token, len(token))
+        )
         self._call_id += 1
 
-    async def request(self, opnum: int, stub: bytes, *, object_uuid: bytes | None = None) -> bytes:
+    async def request(
+        self, opnum: int, stub: bytes, *, object_uuid: bytes | None = None, context: int = 0
+    ) -> bytes:
         """Send one call and return the response stub; a fault raises :class:`Fault`."""
-        packet = rpcrt.MSRPCRequestHeader()
-        packet["op_num"] = opnum
-        packet["ctx_id"] = 0
-        packet["call_id"] = self._call_id
-        packet["flags"] = rpcrt.PFC_FIRST_FRAG | rpcrt.PFC_LAST_FRAG
-        if object_uuid is not None:
-            packet["flags"] |= rpcrt.PFC_OBJECT_UUID
-            packet["uuid"] = object_uuid
-        packet["pduData"] = stub
-        packet["alloc_hint"] = len(stub)
+        call_id = self._call_id
         self._call_id += 1
-        await self._send(self._secure(packet))
+        await self._send(self._secure(call_id, opnum, stub, object_uuid, context))
         answer = b""
         while True:
             pdu = await self._read_pdu()
-            header = rpcrt.MSRPCRespHeader(pdu)
-            if header["type"] == rpcrt.MSRPC_FAULT:
+            kind, flags = pdu[2], pdu[3]
+            if kind == rpcrt.MSRPC_FAULT:
                 raise Fault(struct.unpack_from("<L", pdu, 24)[0], f"fault to opnum {opnum}")
-            if header["type"] != rpcrt.MSRPC_RESPONSE:
-                raise Fault(0x1C010002, f"unexpected PDU type {header['type']} to a request")
-            answer += self._open(pdu, header)
-            if header["flags"] & rpcrt.PFC_LAST_FRAG:
+            if kind != rpcrt.MSRPC_RESPONSE:
+                raise Fault(0x1C010002, f"unexpected PDU type {kind} to a request")
+            answer += self._open(pdu)
+            if flags & rpcrt.PFC_LAST_FRAG:
                 return answer
 
-    def _secure(self, packet: Any) -> bytes:
+    def _secure(
+        self, call_id: int, opnum: int, stub: bytes, object_uuid: bytes | None, context: int
+    ) -> bytes:
+        flags = rpcrt.PFC_FIRST_FRAG | rpcrt.PFC_LAST_FRAG
+        head = struct.pack("<LHH", len(stub), context, opnum)
+        if object_uuid is not None:
+            flags |= rpcrt.PFC_OBJECT_UUID
+            head += object_uuid
         if self._auth_level < rpcrt.RPC_C_AUTHN_LEVEL_PKT_INTEGRITY:
-            return bytes(packet.get_packet())
-        trailer = rpcrt.SEC_TRAILER()
-        trailer["auth_type"] = rpcrt.RPC_C_AUTHN_WINNT
-        trailer["auth_level"] = self._auth_level
-        trailer["auth_ctx_id"] = _AUTH_CTX_ID
-        pad = (4 - (len(packet.get_packet()) % 4)) % 4
-        if pad:
-            packet["pduData"] += b"\xbb" * pad
-            trailer["auth_pad_len"] = pad
-        packet["sec_trailer"] = trailer.getData()
-        packet["auth_data"] = b" " * 16
-        plain = packet["pduData"]
+            return _pdu(rpcrt.MSRPC_REQUEST, call_id, head + stub, 0, flags)
+        pad = (4 - (len(head) + len(stub)) % 4) % 4
+        plain = stub + b"\xbb" * pad
+        trailer = _trailer(self._auth_level, pad)
+        # The signature covers the whole PDU with the plain stub (NTLM2 session security).
+        unsigned = _pdu(rpcrt.MSRPC_REQUEST, call_id, head + plain + trailer + b" " * 16, 16, flags)
+        to_sign = unsigned[:-16]
         if self._auth_level == rpcrt.RPC_C_AUTHN_LEVEL_PKT_PRIVACY:
             sealed, signature = ntlm.SEAL(
                 self._flags,
                 self._client_sign,
                 self._client_seal,
-                packet.get_packet()[:-16],
+                to_sign,
                 plain,
                 self._sequence,
                 self._client_handle,
             )
-            packet["pduData"] = sealed
         else:
+            sealed = plain
             signature = ntlm.SIGN(
-                self._flags,
-                self._client_sign,
-                packet.get_packet()[:-16],
-                self._sequence,
-                self._client_handle,
+                self._flags, self._client_sign, to_sign, self._sequence, self._client_handle
             )
-        packet["auth_data"] = signature.getData()
         self._sequence += 1
-        return bytes(packet.get_packet())
+        body_start = _HEADER + len(head)
+        return bytes(to_sign[:body_start] + sealed + trailer + signature.getData())
 
-    def _open(self, pdu: bytes, header: Any) -> bytes:
+    def _open(self, pdu: bytes) -> bytes:
+        auth_len = struct.unpack_from("<H", pdu, 10)[0]
         body = pdu[24:]
-        auth_len = header["auth_len"]
         if not auth_len:
             return body
-        trailer = rpcrt.SEC_TRAILER(body[-(auth_len + 8) :])
+        trailer = body[-(auth_len + 8) :]
+        level, pad = trailer[1], trailer[2]
         body = body[: -(auth_len + 8)]
-        if trailer["auth_level"] == rpcrt.RPC_C_AUTHN_LEVEL_PKT_PRIVACY:
+        if level == rpcrt.RPC_C_AUTHN_LEVEL_PKT_PRIVACY:
             body, _ = ntlm.SEAL(
                 self._flags,
                 self._server_sign,
@@ -271,8 +252,22 @@ class RpcConnection:
                 self._sequence,
                 self._server_handle,
             )
-        elif trailer["auth_level"] == rpcrt.RPC_C_AUTHN_LEVEL_PKT_INTEGRITY:
+        elif level == rpcrt.RPC_C_AUTHN_LEVEL_PKT_INTEGRITY:
             ntlm.SIGN(self._flags, self._server_sign, body, self._sequence, self._server_handle)
-        if trailer["auth_pad_len"]:
-            body = body[: -trailer["auth_pad_len"]]
-        return bytes(body)
+        return bytes(body[: len(body) - pad])
+
+
+_NDR: Final = uuidtup_to_bin(NDR_SYNTAX)
+
+
+def _pdu(kind: int, call_id: int, body: bytes, auth_len: int, flags: int = 0x03) -> bytes:
+    """A connection-oriented PDU: the 16-byte common header, then ``body`` (MS-RPCE 2.2.2)."""
+    header = struct.pack(
+        "<BBBB4sHHL", 5, 0, kind, flags, b"\x10\x00\x00\x00", _HEADER + len(body), auth_len, call_id
+    )
+    return header + body
+
+
+def _trailer(level: int, pad: int) -> bytes:
+    """The sec_trailer: NTLM, ``level``, ``pad`` bytes of auth padding, context 79231."""
+    return struct.pack("<BBBBL", rpcrt.RPC_C_AUTHN_WINNT, level, pad, 0, _AUTH_CTX_ID)

@@ -411,21 +411,9 @@ async def _wmi_port(
     return conn, port
 
 
-async def _call_wmi(  # noqa: PLR0917 - one call, spelled out
-    run: _Run,
-    stage: Stage,
-    conn: RpcConnection,
-    iface: bytes,
-    identity: NtlmIdentity,
-    level: int,
-    opnum: int,
-    stub: bytes,
-    ipid: bytes,
+async def _call_wmi(
+    run: _Run, stage: Stage, conn: RpcConnection, call: Callable[[], Awaitable[bytes]]
 ) -> tuple[bytes, float]:
-    async def call() -> bytes:
-        await conn.bind(iface, identity=identity, auth_level=level)
-        return await conn.request(opnum, stub, object_uuid=ipid)
-
     try:
         return await run.stage(stage, run.budget.stage, call)
     except Fault as fault:
@@ -475,49 +463,48 @@ async def _stages(
     )
     if run.last is Stage.DCOM_ACTIVATION:
         return
-    conn, port = await _wmi_port(run, activation, advertised)
+    conn, _ = await _wmi_port(run, activation, advertised)
     if run.last is Stage.WMI_PORT:
         await conn.close()
         return
     identity = _identity(credentials)
-    assert activation.ipid is not None
-    try:
-        stub, elapsed = await _call_wmi(
-            run,
-            Stage.NAMESPACE_LOGIN,
-            conn,
-            _dcom.IID_IWBEM_LEVEL1_LOGIN,
-            identity,
-            level.number,
-            6,
-            _dcom.ntlm_login(namespace),
-            activation.ipid,
-        )
-    finally:
+    ipid = activation.ipid
+    if ipid is None:
         await conn.close()
-    code, services = _dcom.read_login(stub)
-    if code != 0 or services is None:
         raise run.fail(
-            Stage.NAMESPACE_LOGIN,
-            elapsed,
-            code,
-            f"NTLMLogin to {namespace} answered " + (decode(code).name or f"0x{code:08x}"),
+            Stage.NAMESPACE_LOGIN, 0.0, _PROTOCOL_ERROR, "the activation returned no interface"
         )
-    run.passed(Stage.NAMESPACE_LOGIN, elapsed, f"logged on to {namespace}")
-    if run.last is Stage.NAMESPACE_LOGIN:
-        return
-    conn, _ = await _connect(run, Stage.QUERY, port)
+    # One association for both calls: IWbemLevel1Login (context 0) and IWbemServices
+    # (context 1) live in the same winmgmt process, so one logon serves both.
+
+    async def login() -> bytes:
+        await conn.bind(
+            _dcom.IID_IWBEM_LEVEL1_LOGIN,
+            _dcom.IID_IWBEM_SERVICES,
+            identity=identity,
+            auth_level=level.number,
+        )
+        return await conn.request(6, _dcom.ntlm_login(namespace), object_uuid=ipid)
+
     try:
+        stub, elapsed = await _call_wmi(run, Stage.NAMESPACE_LOGIN, conn, login)
+        code, services = _dcom.read_login(stub)
+        if code != 0 or services is None:
+            raise run.fail(
+                Stage.NAMESPACE_LOGIN,
+                elapsed,
+                code,
+                f"NTLMLogin to {namespace} answered " + (decode(code).name or f"0x{code:08x}"),
+            )
+        run.passed(Stage.NAMESPACE_LOGIN, elapsed, f"logged on to {namespace}")
+        if run.last is Stage.NAMESPACE_LOGIN:
+            return
+        request = _dcom.exec_query(query)
         stub, elapsed = await _call_wmi(
             run,
             Stage.QUERY,
             conn,
-            _dcom.IID_IWBEM_SERVICES,
-            identity,
-            level.number,
-            20,
-            _dcom.exec_query(query),
-            services,
+            lambda: conn.request(20, request, object_uuid=services, context=1),
         )
     finally:
         await conn.close()

@@ -4,10 +4,12 @@ Owns: :class:`Script` (what the peer answers: its NTLM identity and build, its a
 addresses it advertises, a fault or a stall at one stage), :class:`Responder` (an asyncio
 server on an endpoint-mapper port and a WMI port), the context manager
 :func:`scripted_responder` (runs one on a background thread) and the pytest fixture factory
-:func:`responder_factory`. Every PDU is built and read with impacket's own structures
-(``impacket.dcerpc.v5.rpcrt``, ``dcomrt``, ``dcom.wmi``, ``ntlm``); NTLMv2 logons are checked
-against the script's accounts and PKT_PRIVACY is sealed with the keys the logon derives, so a
-client talks to it exactly as to Windows as far as the stages go.
+:func:`responder_factory`. Every DCOM answer and NTLM message is built and read with
+impacket's own structures (``impacket.dcerpc.v5.rpcrt``, ``dcomrt``, ``dcom.wmi``, ``ntlm``;
+the 16-byte PDU headers are packed by hand, for speed); NTLMv2 logons are checked against the
+script's accounts and PKT_PRIVACY is sealed with the keys the logon derives, so a client talks
+to it as to Windows as far as the stages go (impacket's own ``DCOMConnection`` logs on,
+activates and calls ``NTLMLogin`` against it).
 
 What it plays, per port:
 
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import struct
 import threading
@@ -169,8 +172,9 @@ def _utf16(text: str) -> bytes:
 class _Ntlm:
     """One NTLM logon on one association: the challenge, the check, the sealing keys."""
 
-    def __init__(self, script: Script) -> None:
+    def __init__(self, script: Script, template: bytes) -> None:
         self.script = script
+        self.template = template
         self.server_challenge = os.urandom(8)
         self.flags = 0
         self.level = rpcrt.RPC_C_AUTHN_LEVEL_NONE
@@ -181,7 +185,14 @@ class _Ntlm:
         self._sequence = 0
 
     def challenge(self) -> bytes:
-        s = self.script
+        """The CHALLENGE message: the responder's template with this logon's server challenge
+        (offset 24, MS-NLMP 2.2.1.2)."""
+        return self.template[:24] + self.server_challenge + self.template[32:]
+
+    @staticmethod
+    def template_for(script: Script) -> bytes:
+        """A CHALLENGE message for ``script`` (built once per responder)."""
+        s = script
         workgroup = s.domain is None
         domain = s.netbios_name if workgroup else str(s.domain)
         av = ntlm.AV_PAIRS()
@@ -198,7 +209,7 @@ class _Ntlm:
         message["flags"] = _CHALLENGE_FLAGS | (
             ntlm.NTLMSSP_TARGET_TYPE_SERVER if workgroup else ntlm.NTLMSSP_TARGET_TYPE_DOMAIN
         )
-        message["challenge"] = self.server_challenge
+        message["challenge"] = b"\0" * 8
         message["domain_name"] = _utf16(domain)
         major, minor, build = s.version
         message["Version"] = struct.pack("<BBH3sB", major, minor, build, b"\0" * 3, 15)
@@ -245,42 +256,45 @@ class _Ntlm:
         self._sequence += 1
         return bytes(body)
 
-    def seal(self, packet: Any) -> bytes:
-        trailer = rpcrt.SEC_TRAILER()
-        trailer["auth_type"] = rpcrt.RPC_C_AUTHN_WINNT
-        trailer["auth_level"] = self.level
-        trailer["auth_ctx_id"] = 79231
-        pad = (4 - (len(packet.get_packet()) % 4)) % 4
-        if pad:
-            packet["pduData"] += b"\xbb" * pad
-            trailer["auth_pad_len"] = pad
-        packet["sec_trailer"] = trailer.getData()
-        packet["auth_data"] = b" " * 16
-        plain = packet["pduData"]
+    def seal(self, call_id: int, stub: bytes) -> bytes:
+        """A RESPONSE PDU carrying ``stub``, signed (and sealed at PKT_PRIVACY)."""
+        head = struct.pack("<LHBB", len(stub), 0, 0, 0)
+        pad = (4 - (len(head) + len(stub)) % 4) % 4
+        plain = stub + b"\xbb" * pad
+        trailer = struct.pack("<BBBBL", rpcrt.RPC_C_AUTHN_WINNT, self.level, pad, 0, 79231)
+        unsigned = _pdu(rpcrt.MSRPC_RESPONSE, call_id, head + plain + trailer + b" " * 16, 16)
+        to_sign = unsigned[:-16]
         if self.level == rpcrt.RPC_C_AUTHN_LEVEL_PKT_PRIVACY:
             sealed, signature = ntlm.SEAL(
                 self.flags,
                 self._server_sign,
                 b"",
-                packet.get_packet()[:-16],
+                to_sign,
                 plain,
                 self._sequence,
                 self._server_handle,
             )
-            packet["pduData"] = sealed
         else:
+            sealed = plain
             signature = ntlm.SIGN(
-                self.flags,
-                self._server_sign,
-                packet.get_packet()[:-16],
-                self._sequence,
-                self._server_handle,
+                self.flags, self._server_sign, to_sign, self._sequence, self._server_handle
             )
-        packet["auth_data"] = signature.getData()
-        return bytes(packet.get_packet())
+        return bytes(to_sign[:24] + sealed + trailer + signature.getData())
+
+
+def _pdu(kind: int, call_id: int, body: bytes, auth_len: int = 0) -> bytes:
+    """The 16-byte common header (MS-RPCE 2.2.2.1), first and last fragment, then ``body``."""
+    return (
+        struct.pack(
+            "<BBBB4sHHL", 5, 0, kind, 0x03, b"\x10\0\0\0", 16 + len(body), auth_len, call_id
+        )
+        + body
+    )
 
 
 # -- DCOM answers ---------------------------------------------------------------------------------
+# Each distinct answer is built once (impacket's NDR classes cost milliseconds): the OXIDs and
+# IPIDs in it then repeat across calls, which a test peer can afford and a fleet benchmark needs.
 
 
 def _string_array(bindings: tuple[str, ...]) -> tuple[list[int], int]:
@@ -325,6 +339,7 @@ def _orpc_that() -> Any:
     return that
 
 
+@functools.lru_cache(maxsize=256)
 def _activation_answer(wmi_bindings: tuple[str, ...], hresult: int) -> bytes:
     answer = dcomrt.RemoteCreateInstanceResponse()
     answer["ORPCthat"] = _orpc_that()
@@ -380,6 +395,7 @@ def _activation_answer(wmi_bindings: tuple[str, ...], hresult: int) -> bytes:
     return bytes(answer.getData())
 
 
+@functools.lru_cache(maxsize=256)
 def _pointer_answer(
     kind: Any, field: str, iid: bytes, bindings: tuple[str, ...], hresult: int
 ) -> bytes:
@@ -393,6 +409,7 @@ def _pointer_answer(
     return bytes(answer.getData())
 
 
+@functools.lru_cache(maxsize=256)
 def _alive_answer(bindings: tuple[str, ...]) -> bytes:
     answer = dcomrt.ServerAlive2Response()
     answer["pComVersion"]["MajorVersion"] = 5
@@ -436,14 +453,24 @@ class Responder:
         self.calls: list[tuple[str, int]] = []
         self._servers: list[asyncio.Server] = []
         self._closing = asyncio.Event()
+        self._challenge: bytes | None = None
+
+    def challenge_template(self) -> bytes:
+        """The NTLM CHALLENGE this responder sends, built once (its server challenge varies)."""
+        if self._challenge is None:
+            self._challenge = _Ntlm.template_for(self.script)
+        return self._challenge
 
     def __repr__(self) -> str:
         return f"Responder({self.host}:{self.port}, wmi port {self.wmi_port}, {self.script!r})"
 
     async def start(self) -> None:
         """Listen on both ports (0: any free port, read back into ``port`` / ``wmi_port``)."""
-        epm = await asyncio.start_server(self._serve_epm, self.host, self.port)
-        wmi_server = await asyncio.start_server(self._serve_wmi, self.host, self.wmi_port)
+        # A fleet benchmark opens hundreds of connections at once: a deep accept queue.
+        epm = await asyncio.start_server(self._serve_epm, self.host, self.port, backlog=4096)
+        wmi_server = await asyncio.start_server(
+            self._serve_wmi, self.host, self.wmi_port, backlog=4096
+        )
         self.port = epm.sockets[0].getsockname()[1]
         self.wmi_port = wmi_server.sockets[0].getsockname()[1]
         self._servers = [epm, wmi_server]
@@ -503,122 +530,110 @@ class _Session:
         self.kind = kind
         self.local = local
         self.iface: bytes | None = None
+        self.ifaces: dict[int, bytes] = {}
         self.auth: _Ntlm | None = None
         self.logged_on = False
-        self.logon_failed = False
 
     def _stall(self, stage: Stage) -> None:
         if self.script.stall_at is stage:
             raise _Stalled
 
     def handle(self, pdu: bytes) -> bytes:
-        header = rpcrt.MSRPCHeader(pdu)
-        kind = header["type"]
+        kind = pdu[2]
         if kind == rpcrt.MSRPC_BIND:
-            return self._bind(pdu, header)
+            return self._bind(pdu)
         if kind == rpcrt.MSRPC_AUTH3:
-            self._auth3(header)
+            self._auth3(pdu)
             return b""
         if kind == rpcrt.MSRPC_REQUEST:
             return self._request(pdu)
-        return self._fault(header["call_id"], 0x1C010002)  # nca_s_proto_error
+        return self._fault(struct.unpack_from("<L", pdu, 12)[0], 0x1C010002)  # proto error
 
-    def _bind(self, pdu: bytes, header: Any) -> bytes:
+    def _bind(self, pdu: bytes) -> bytes:
+        call_id, auth_len = (
+            struct.unpack_from("<L", pdu, 12)[0],
+            struct.unpack_from("<H", pdu, 10)[0],
+        )
+        header = rpcrt.MSRPCHeader(pdu)
         bind = rpcrt.MSRPCBind(header["pduData"])
-        item = rpcrt.CtxItem(bind["ctx_items"])
-        self.iface = bytes(item["AbstractSyntax"])
-        known = _INTERFACES.get(self.iface)
-        reason = 0 if known is not None and known[0] == self.kind else 1
-        if item["TransferSyntax"] != _NDR:
-            reason = 2
-        stage = Stage.WMI_PORT if self.kind == "wmi" else Stage.ENDPOINT_MAPPER
-        if header["auth_len"]:
-            stage = Stage.AUTHENTICATE if self.kind == "epm" else Stage.NAMESPACE_LOGIN
-        if self.kind == "epm" and not header["auth_len"]:
+        if self.kind == "epm" and not auth_len:
             self._stall(Stage.ENDPOINT_MAPPER)
         elif self.kind == "epm":
             self._stall(Stage.AUTHENTICATE)
         else:
             self._stall(Stage.WMI_PORT)
-        del stage
-        ack = rpcrt.MSRPCBindAck()
-        ack["type"] = rpcrt.MSRPC_BINDACK
-        ack["flags"] = header["flags"]
-        ack["call_id"] = header["call_id"]
-        ack["max_tfrag"] = bind["max_tfrag"]
-        ack["max_rfrag"] = bind["max_rfrag"]
-        ack["assoc_group"] = 0x5A5A
-        ack["SecondaryAddr"] = str(self.responder.port if self.kind == "epm" else 0)
-        ack["SecondaryAddrLen"] = len(ack["SecondaryAddr"]) + 1
-        ack["Pad"] = b"A" * ((4 - ((ack["SecondaryAddrLen"] + rpcrt.MSRPCBindAck._SIZE) % 4)) % 4)
-        ack["ctx_num"] = 1
-        result = rpcrt.CtxItemResult()
-        result["Result"] = 0 if reason == 0 else rpcrt.MSRPC_CONT_RESULT_PROV_REJECT
-        result["Reason"] = reason
-        result["TransferSyntax"] = _NDR
-        ack["ctx_items"] = result.getData()
-        if header["auth_len"]:
-            trailer = rpcrt.SEC_TRAILER(header["sec_trailer"])
-            self.auth = _Ntlm(self.script)
-            self.auth.level = trailer["auth_level"]
-            challenge = self.auth.challenge()
-            reply = rpcrt.SEC_TRAILER()
-            reply["auth_type"] = rpcrt.RPC_C_AUTHN_WINNT
-            reply["auth_level"] = trailer["auth_level"]
-            reply["auth_ctx_id"] = trailer["auth_ctx_id"]
-            ack["sec_trailer"] = reply.getData()
-            ack["auth_data"] = challenge
-            ack["auth_len"] = len(challenge)
-        ack["frag_len"] = len(ack.getData())
-        return bytes(ack.getData())
+        results = b""
+        items = bind["ctx_items"]
+        self.ifaces = {}
+        for _ in range(bind["ctx_num"]):
+            item = rpcrt.CtxItem(items)
+            items = items[len(item) :]
+            iface = bytes(item["AbstractSyntax"])
+            known = _INTERFACES.get(iface)
+            reason = 0 if known is not None and known[0] == self.kind else 1
+            if item["TransferSyntax"] != _NDR:
+                reason = 2
+            if reason == 0:
+                self.ifaces[item["ContextID"]] = iface
+            result = 0 if reason == 0 else rpcrt.MSRPC_CONT_RESULT_PROV_REJECT
+            results += struct.pack("<HH", result, reason) + _NDR
+        address = str(self.responder.port if self.kind == "epm" else 0).encode() + b"\0"
+        body = struct.pack("<HHLH", bind["max_tfrag"], bind["max_rfrag"], 0x5A5A, len(address))
+        body += address
+        body += b"\0" * ((4 - (16 + len(body)) % 4) % 4)
+        body += struct.pack("<BBH", bind["ctx_num"], 0, 0) + results
+        if not auth_len:
+            return _pdu(rpcrt.MSRPC_BINDACK, call_id, body)
+        trailer = pdu[len(pdu) - auth_len - 8 :]
+        self.auth = _Ntlm(self.script, self.responder.challenge_template())
+        self.auth.level = trailer[1]
+        challenge = self.auth.challenge()
+        reply = struct.pack("<BBBBL", rpcrt.RPC_C_AUTHN_WINNT, trailer[1], 0, 0, 79231)
+        return _pdu(rpcrt.MSRPC_BINDACK, call_id, body + reply + challenge, len(challenge))
 
-    def _auth3(self, header: Any) -> None:
+    def _auth3(self, pdu: bytes) -> None:
         if self.auth is None:
             return
-        level = rpcrt.SEC_TRAILER(header["sec_trailer"])["auth_level"]
-        ok = self.auth.authenticate(bytes(header["auth_data"]), level)
+        auth_len = struct.unpack_from("<H", pdu, 10)[0]
+        token = pdu[len(pdu) - auth_len :]
+        level = pdu[len(pdu) - auth_len - 7]
+        ok = self.auth.authenticate(token, level)
         scripted = self.script.fault_at is Stage.AUTHENTICATE and self.kind == "epm"
         self.logged_on = ok and not scripted
-        self.logon_failed = not self.logged_on
 
     def _fault(self, call_id: int, status: int) -> bytes:
-        fault = rpcrt.MSRPCRespHeader()
-        fault["type"] = rpcrt.MSRPC_FAULT
-        fault["flags"] = rpcrt.PFC_FIRST_FRAG | rpcrt.PFC_LAST_FRAG
-        fault["call_id"] = call_id
-        fault["pduData"] = struct.pack("<LL", status, 0)
-        fault["frag_len"] = len(fault.get_packet())
-        return bytes(fault.get_packet())
+        return _pdu(rpcrt.MSRPC_FAULT, call_id, struct.pack("<LHBBLL", 0, 0, 0, 0, status, 0))
 
     def _request(self, pdu: bytes) -> bytes:
-        request = rpcrt.MSRPCRequestHeader(pdu)
-        call_id = request["call_id"]
-        opnum = request["op_num"]
-        body = bytes(request["pduData"])
-        if request["auth_len"]:
+        flags = pdu[3]
+        auth_len = struct.unpack_from("<H", pdu, 10)[0]
+        call_id = struct.unpack_from("<L", pdu, 12)[0]
+        context, opnum = struct.unpack_from("<HH", pdu, 20)
+        start = 24 + (16 if flags & rpcrt.PFC_OBJECT_UUID else 0)
+        body = pdu[start : len(pdu) - (auth_len + 8 if auth_len else 0)]
+        self.iface = self.ifaces.get(context)
+        if auth_len:
             if self.auth is None or not self.logged_on:
-                return self._fault(call_id, RPC_ACCESS_DENIED)
-            trailer = rpcrt.SEC_TRAILER(request["sec_trailer"])
-            body = self.auth.open(body, trailer["auth_level"])
-            if trailer["auth_pad_len"]:
-                body = body[: -trailer["auth_pad_len"]]
+                return self._fault(call_id, self._denied())
+            trailer = pdu[len(pdu) - auth_len - 8 :]
+            body = self.auth.open(body, trailer[1])
+            if trailer[2]:
+                body = body[: -trailer[2]]
         needs_logon = _INTERFACES.get(self.iface or b"", ("", True))[1]
         if needs_logon and not self.logged_on:
-            return self._fault(call_id, RPC_ACCESS_DENIED)
+            return self._fault(call_id, self._denied())
         self.responder.calls.append((self.kind, opnum))
         stub = self._answer(opnum)
         if isinstance(stub, int):
             return self._fault(call_id, stub)
-        response = rpcrt.MSRPCRespHeader()
-        response["type"] = rpcrt.MSRPC_RESPONSE
-        response["flags"] = rpcrt.PFC_FIRST_FRAG | rpcrt.PFC_LAST_FRAG
-        response["call_id"] = call_id
-        response["ctx_id"] = 0
-        response["alloc_hint"] = len(stub)
-        response["pduData"] = stub
-        if request["auth_len"] and self.auth is not None:
-            return self.auth.seal(response)
-        return bytes(response.get_packet())
+        if auth_len and self.auth is not None:
+            return self.auth.seal(call_id, stub)
+        return _pdu(rpcrt.MSRPC_RESPONSE, call_id, struct.pack("<LHBB", len(stub), 0, 0, 0) + stub)
+
+    def _denied(self) -> int:
+        if self.script.fault_at is Stage.AUTHENTICATE:
+            return self.script.fault_code
+        return RPC_ACCESS_DENIED
 
     def _code(self, stage: Stage) -> int:
         return self.script.fault_code if self.script.fault_at is stage else 0
