@@ -147,11 +147,17 @@ table inet wmireach_lab {{
             err = process.stderr.read() if process.stderr else ""
             raise RuntimeError(f"responder did not start: {line!r} {err}")
 
-    def serve_ranges(self) -> None:
-        """One responder on every address of the open, reject, drop and dynamic ranges."""
-        self._ready(
-            self._start(["--host", "0.0.0.0", "--port", "135", "--wmi-port", str(WMI_PORT)])
-        )
+    def serve_ranges(self, processes: int = 1) -> None:
+        """Responders on every address of the open, reject, drop and dynamic ranges:
+        ``processes`` of them sharing the ports (SO_REUSEPORT)."""
+        started = [
+            self._start(
+                ["--host", "0.0.0.0", "--port", "135", "--wmi-port", str(WMI_PORT), "--reuse-port"]
+            )
+            for _ in range(processes)
+        ]
+        for process in started:
+            self._ready(process)
 
     def host(self, *args: str, kind: str = "scripted") -> str:
         """A host with its own address in range ``kind`` and its own responder process

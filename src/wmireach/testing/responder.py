@@ -221,11 +221,19 @@ class _Ntlm:
 
     def authenticate(self, data: bytes, level: int) -> bool:
         """Check an AUTHENTICATE message against the accounts; derive the keys when it passes."""
-        message = ntlm.NTLMAuthChallengeResponse()
-        message.fromString(data)
-        user = bytes(message["user_name"]).decode("utf-16-le")
-        domain = bytes(message["domain_name"]).decode("utf-16-le")
-        nt_response = bytes(message["ntlm"])
+        # AUTHENTICATE (MS-NLMP 2.2.1.3): (length, max, offset) of the LM, NT, domain, user,
+        # workstation and session-key fields from offset 12, then the flags.
+        if len(data) < 64 or data[:8] != b"NTLMSSP\0":
+            return False
+
+        def field(index: int) -> bytes:
+            length, _, offset = struct.unpack_from("<HHL", data, 12 + 8 * index)
+            return data[offset : offset + length]
+
+        nt_response, domain_raw, user_raw = field(1), field(2), field(3)
+        encrypted_key = field(5)
+        user = user_raw.decode("utf-16-le", errors="replace")
+        domain = domain_raw.decode("utf-16-le", errors="replace")
         accounts = {k.casefold(): v for k, v in self.script.accounts.items()}
         password = accounts.get(user.casefold())
         if password is None or len(nt_response) <= 24:
@@ -234,10 +242,11 @@ class _Ntlm:
         proof = ntlm.hmac_md5(key, self.server_challenge + nt_response[16:])
         if proof != nt_response[:16]:
             return False
-        session_key = ntlm.hmac_md5(key, proof)
-        self.flags = message["flags"]
-        if self.flags & ntlm.NTLMSSP_NEGOTIATE_KEY_EXCH and message["session_key"]:
-            session_key = ntlm.generateEncryptedSessionKey(session_key, message["session_key"])
+        session_key = ntlm.hmac_md5(key, proof)  # the session base key (NTLMv2)
+        self.flags = struct.unpack_from("<L", data, 60)[0]
+        if self.flags & ntlm.NTLMSSP_NEGOTIATE_KEY_EXCH and encrypted_key:
+            # RC4 both ways: decrypting the client's random session key is encrypting it.
+            session_key = ntlm.generateEncryptedSessionKey(session_key, encrypted_key)
         self._client_sign = ntlm.SIGNKEY(self.flags, session_key)
         self._server_sign = ntlm.SIGNKEY(self.flags, session_key, b"Server")
         self._client_handle = ARC4.new(ntlm.SEALKEY(self.flags, session_key)).encrypt
@@ -444,12 +453,21 @@ class Responder:
     """
 
     def __init__(
-        self, script: Script, *, host: str = "127.0.0.1", port: int = 0, wmi_port: int = 0
+        self,
+        script: Script,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        wmi_port: int = 0,
+        reuse_port: bool = False,
     ):
         self.script = script
         self.host = host
         self.port = port
         self.wmi_port = wmi_port
+        #: Let several processes share the ports (SO_REUSEPORT): the kernel spreads the
+        #: connections, as a fleet of hosts spreads the work.
+        self.reuse_port = reuse_port
         self.calls: list[tuple[str, int]] = []
         self._servers: list[asyncio.Server] = []
         self._closing = asyncio.Event()
@@ -467,9 +485,10 @@ class Responder:
     async def start(self) -> None:
         """Listen on both ports (0: any free port, read back into ``port`` / ``wmi_port``)."""
         # A fleet benchmark opens hundreds of connections at once: a deep accept queue.
-        epm = await asyncio.start_server(self._serve_epm, self.host, self.port, backlog=4096)
+        options: dict[str, Any] = {"backlog": 4096, "reuse_port": self.reuse_port or None}
+        epm = await asyncio.start_server(self._serve_epm, self.host, self.port, **options)
         wmi_server = await asyncio.start_server(
-            self._serve_wmi, self.host, self.wmi_port, backlog=4096
+            self._serve_wmi, self.host, self.wmi_port, **options
         )
         self.port = epm.sockets[0].getsockname()[1]
         self.wmi_port = wmi_server.sockets[0].getsockname()[1]
@@ -554,8 +573,9 @@ class _Session:
             struct.unpack_from("<L", pdu, 12)[0],
             struct.unpack_from("<H", pdu, 10)[0],
         )
-        header = rpcrt.MSRPCHeader(pdu)
-        bind = rpcrt.MSRPCBind(header["pduData"])
+        # bind body (MS-RPCE 2.2.2.13): max_xmit, max_recv, assoc_group, n_context_elem, then
+        # per element: context id, n_transfer_syn, abstract syntax (20), transfer syntaxes.
+        max_xmit, max_recv, _, count = struct.unpack_from("<HHLB", pdu, 16)
         if self.kind == "epm" and not auth_len:
             self._stall(Stage.ENDPOINT_MAPPER)
         elif self.kind == "epm":
@@ -563,25 +583,26 @@ class _Session:
         else:
             self._stall(Stage.WMI_PORT)
         results = b""
-        items = bind["ctx_items"]
+        offset = 28
         self.ifaces = {}
-        for _ in range(bind["ctx_num"]):
-            item = rpcrt.CtxItem(items)
-            items = items[len(item) :]
-            iface = bytes(item["AbstractSyntax"])
+        for _ in range(count):
+            context, transfers = struct.unpack_from("<HB", pdu, offset)
+            iface = pdu[offset + 4 : offset + 24]
+            syntaxes = [pdu[offset + 24 + 20 * i : offset + 44 + 20 * i] for i in range(transfers)]
+            offset += 24 + 20 * transfers
             known = _INTERFACES.get(iface)
             reason = 0 if known is not None and known[0] == self.kind else 1
-            if item["TransferSyntax"] != _NDR:
+            if _NDR not in syntaxes:
                 reason = 2
             if reason == 0:
-                self.ifaces[item["ContextID"]] = iface
+                self.ifaces[context] = iface
             result = 0 if reason == 0 else rpcrt.MSRPC_CONT_RESULT_PROV_REJECT
             results += struct.pack("<HH", result, reason) + _NDR
         address = str(self.responder.port if self.kind == "epm" else 0).encode() + b"\0"
-        body = struct.pack("<HHLH", bind["max_tfrag"], bind["max_rfrag"], 0x5A5A, len(address))
+        body = struct.pack("<HHLH", max_xmit, max_recv, 0x5A5A, len(address))
         body += address
         body += b"\0" * ((4 - (16 + len(body)) % 4) % 4)
-        body += struct.pack("<BBH", bind["ctx_num"], 0, 0) + results
+        body += struct.pack("<BBH", count, 0, 0) + results
         if not auth_len:
             return _pdu(rpcrt.MSRPC_BINDACK, call_id, body)
         trailer = pdu[len(pdu) - auth_len - 8 :]
@@ -762,6 +783,7 @@ def _main(argv: list[str] | None = None) -> int:
     parser.add_argument("--advertise", action="append")
     parser.add_argument("--domain")
     parser.add_argument("--build", type=int, default=20348)
+    parser.add_argument("--reuse-port", action="store_true", help="share the ports (SO_REUSEPORT)")
     args = parser.parse_args(argv)
     fields: dict[str, Any] = {"version": (10, 0, args.build), "domain": args.domain}
     if args.fault_at:
@@ -772,7 +794,13 @@ def _main(argv: list[str] | None = None) -> int:
         fields["stall_at"] = Stage(args.stall_at)
     if args.advertise:
         fields["advertise"] = tuple(args.advertise)
-    responder = Responder(Script(**fields), host=args.host, port=args.port, wmi_port=args.wmi_port)
+    responder = Responder(
+        Script(**fields),
+        host=args.host,
+        port=args.port,
+        wmi_port=args.wmi_port,
+        reuse_port=args.reuse_port,
+    )
 
     async def serve() -> None:
         await responder.start()
