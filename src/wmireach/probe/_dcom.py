@@ -145,10 +145,19 @@ def server_alive2() -> bytes:
 
 
 def read_bindings(stub: bytes) -> tuple[Binding, ...]:
-    """The string bindings (every address of the server) a ServerAlive2 answer lists."""
-    answer = dcomrt.ServerAlive2Response(stub)
-    array = answer["ppdsaOrBindings"]
-    return _dual_string_array(array["aStringArray"], array["wSecurityOffset"])
+    """The string bindings (every address of the server) a ServerAlive2 answer lists.
+
+    NDR (MS-DCOM 3.1.2.5.1.6): COMVERSION (4), the pointer to a DUALSTRINGARRAY (4), its
+    conformance count (4), wNumEntries (2), wSecurityOffset (2), the entries. Read with offsets:
+    this runs once per host of a fleet.
+    """
+    if len(stub) < 16 or struct.unpack_from("<L", stub, 4)[0] == 0:
+        return ()
+    entries, security_offset = struct.unpack_from("<HH", stub, 12)
+    raw = stub[16 : 16 + 2 * entries]
+    if len(raw) != 2 * entries or security_offset > entries:
+        raise ValueError("a ServerAlive2 answer with a malformed DUALSTRINGARRAY")
+    return _split(raw[: security_offset * 2])
 
 
 def _orpc_this() -> Any:
@@ -241,11 +250,15 @@ def _sized(blob: Any, structure: Any, *, this_size: bool = False) -> bytes:
 
 def read_activation(stub: bytes) -> Activation:
     """Read a RemoteCreateInstance answer: its HRESULT, the OXID bindings, the interface IPID."""
-    answer = dcomrt.RemoteCreateInstanceResponse(stub)
-    code = answer["ErrorCode"] & 0xFFFFFFFF
-    if code != 0 or answer["ppActProperties"] == NULL:
+    # ORPCTHAT (8), the pointer to an MInterfacePointer (4), ulCntData (4), the conformance
+    # count (4), the OBJREF bytes, then the HRESULT (MS-DCOM 3.1.2.5.2.3.3).
+    code = _status(stub)
+    if code != 0 or len(stub) < 24 or struct.unpack_from("<L", stub, 8)[0] == 0:
         return Activation(hresult=code, bindings=(), ipid=None, auth_hint=None)
-    data = b"".join(answer["ppActProperties"]["abData"])
+    size = struct.unpack_from("<L", stub, 12)[0]
+    data = stub[20 : 20 + size]
+    if len(data) != size:
+        raise ValueError("a RemoteCreateInstance answer shorter than its interface pointer")
     objref = dcomrt.OBJREF_CUSTOM(data)
     blob = dcomrt.ACTIVATION_BLOB(objref["pObjectData"])
     sizes = [s["Data"] for s in blob["CustomHeader"]["pSizes"]]
