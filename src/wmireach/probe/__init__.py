@@ -199,8 +199,8 @@ def probe_many(
     ``chunk_size`` (default: ``concurrency``); each chunk runs on the executor with up to
     ``concurrency`` hosts at once, and its reports are yielded when the chunk finishes.
 
-    >>> for report in probe_many(["", "10.0.0.1:0"], stages=Stage.TCP_135):
-    ...     print(report.error)
+    >>> reports = probe_many(["", "10.0.0.1:0"], stages=Stage.TCP_135)
+    >>> print(*sorted(r.error for r in reports), sep="\n")
     target '': empty; give a host name or address, optionally :port
     target '10.0.0.1:0': port 0 is out of range 1-65535
     """
