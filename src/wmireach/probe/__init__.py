@@ -200,7 +200,8 @@ def probe_many(
     ``concurrency`` hosts at once, and its reports are yielded when the chunk finishes.
 
     >>> reports = probe_many(["", "10.0.0.1:0"], stages=Stage.TCP_135)
-    >>> print(*sorted(r.error for r in reports), sep="\n")
+    >>> for error in sorted(str(r.error) for r in reports):
+    ...     print(error)
     target '': empty; give a host name or address, optionally :port
     target '10.0.0.1:0': port 0 is out of range 1-65535
     """
