@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         Trust,
     )
     from wmireach.planning import Plan, Step, plan
+    from wmireach.probe import ProbeReport, probe_many
     from wmireach.render import Format
     from wmireach.rules import RULES, Rule, rule
     from wmireach.simulation import Outcome, default_states, requirements, simulate
@@ -78,6 +79,7 @@ __all__ = [
     "NetworkProfile",
     "Outcome",
     "Plan",
+    "ProbeReport",
     "Reading",
     "Release",
     "Rule",
@@ -101,6 +103,7 @@ __all__ = [
     "from_ntstatus",
     "from_win32",
     "plan",
+    "probe_many",
     "release",
     "requirements",
     "rule",
@@ -126,6 +129,9 @@ _LAZY = {
     "Plan": "wmireach.planning",
     "Step": "wmireach.planning",
     "plan": "wmireach.planning",
+    # The probe is a package named like its function: import it as wmireach.probe.probe.
+    "ProbeReport": "wmireach.probe",
+    "probe_many": "wmireach.probe",
     "Format": "wmireach.render",
     "Cause": "wmireach.diagnosis",
     "Diagnosis": "wmireach.diagnosis",
