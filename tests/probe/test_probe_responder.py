@@ -51,11 +51,19 @@ def test_the_ntlm_fingerprint_fills_the_scenario(wmi_responder: Start) -> None:
     assert auth is not None and auth.status is StageStatus.SKIPPED
     assert "no credentials" in auth.detail
     assert "target_os" not in report.scenario_facts()  # 17763 is a client and a server
+    assert report.target_computer() is None
 
 
 def test_a_workgroup_build_names_one_release(wmi_responder: Start) -> None:
-    peer = wmi_responder(Script(version=(10, 0, 20348)))
-    facts = probe(_target(peer), stages=Stage.AUTHENTICATE).scenario_facts()
+    peer = wmi_responder(Script(version=(10, 0, 20348), netbios_name="B22"))
+    report = probe(_target(peer), stages=Stage.AUTHENTICATE)
+    computer = report.target_computer()
+    assert computer is not None
+    assert (computer.name, computer.release.identifier) == ("B22", "server2022")
+    # a workgroup host names itself as its NTLM domain; the workgroup's name is not sent
+    assert not computer.membership.is_domain
+    assert computer.address == "127.0.0.1"
+    facts = report.scenario_facts()
     assert facts["target_os"] == "server2022"
     assert facts["trust"] == "workgroup"
     assert facts["client_auth_level"] == "pkt-privacy"

@@ -22,7 +22,7 @@ import attrs
 from wmireach.diagnosis import Observed
 from wmireach.errors import WmiReachError
 from wmireach.hresult import HResult, decode
-from wmireach.model import AccountKind, AuthLevel, Membership, Stage
+from wmireach.model import AccountKind, AuthLevel, Computer, Membership, Stage
 from wmireach.windows import RELEASES, Release
 
 __all__ = [
@@ -341,7 +341,9 @@ class ProbeReport:
         if domain is None or name is None:
             return None
         if domain.casefold() == name.casefold():
-            return Membership.workgroup(self._identity("workgroup") or "WORKGROUP")
+            # A workgroup host names itself as its NTLM domain; the workgroup's own name is
+            # not in the challenge.
+            return Membership.workgroup()
         return Membership.domain(self._identity("dns-domain") or domain)
 
     @property
@@ -350,6 +352,20 @@ class ProbeReport:
         result = self.result(Stage.WMI_PORT)
         verdict = None if result is None else result.fact("advertised-reachable")
         return None if verdict is None else verdict == "no"
+
+    def target_computer(self) -> Computer | None:
+        """Computer B as the model sees it, when the probe learned its release and membership.
+
+        ``None`` when the build is unknown or names more than one release (a client and a
+        server share 14393, 17763 and 26100), or the membership is unknown.
+        """
+        membership = self.membership
+        if len(self.releases) != 1 or membership is None:
+            return None
+        name = self._identity("netbios-name") or self.target
+        return Computer(
+            name=name, release=self.releases[0], membership=membership, address=self.address
+        )
 
     def scenario_facts(self) -> dict[str, object]:
         """The diagnosis fields (:data:`wmireach.diagnosis.KNOWN_FIELDS`) the probe learned.
