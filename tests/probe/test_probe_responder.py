@@ -41,6 +41,21 @@ def test_every_stage_passes_against_a_healthy_peer(wmi_responder: Start) -> None
         diagnose(report)
 
 
+@pytest.mark.parametrize("lazy", [False, True])
+def test_the_query_works_whether_services_binds_early_or_late(
+    wmi_responder: Start, lazy: bool
+) -> None:
+    # A COM server may accept binds to IWbemServices only once it has marshalled it; the probe
+    # then gives the query its own association.
+    peer = wmi_responder(Script(lazy_services=lazy))
+    report = probe(_target(peer), ADMIN, budget=FAST)
+    assert report.passed, report.results
+    assert peer.calls[-2:] == [("wmi", 6), ("wmi", 20)]
+    assert peer.services_marshalled
+    # one association for login and query when the server takes both contexts at once
+    assert peer.connections["wmi"] == (2 if lazy else 1)
+
+
 def test_the_ntlm_fingerprint_fills_the_scenario(wmi_responder: Start) -> None:
     peer = wmi_responder(Script(netbios_name="SRV19", domain="CORP", version=(10, 0, 17763)))
     report = probe(_target(peer), stages=Stage.AUTHENTICATE)

@@ -111,12 +111,14 @@ class RpcConnection:
         identity: NtlmIdentity | None = None,
         auth_level: int = rpcrt.RPC_C_AUTHN_LEVEL_NONE,
         on_challenge: Any = None,
-    ) -> None:
+    ) -> tuple[bool, ...]:
         """Bind to ``ifaces`` (impacket's 20-byte uuid+version; context IDs 0, 1...); with
         ``identity``, run NTLM.
 
         ``on_challenge`` is called with the NTLM CHALLENGE message bytes before the logon
         completes, so the pre-auth fingerprint is kept even when the logon then fails.
+        Returns which contexts the server accepted; a rejected first context raises
+        :class:`BindRejected`.
         """
         items = b"".join(
             struct.pack("<HBB", ctx, 1, 0) + iface + _NDR for ctx, iface in enumerate(ifaces)
@@ -142,13 +144,14 @@ class RpcConnection:
         offset = 26 + addr_len
         offset += (4 - offset % 4) % 4
         count = answer[offset]
-        for index in range(count):
-            result, reason = struct.unpack_from("<HH", answer, offset + 4 + 24 * index)
-            if result != 0:
-                raise BindRejected(reason, f"bind_ack rejected interface {index}")
+        results = [struct.unpack_from("<HH", answer, offset + 4 + 24 * i) for i in range(count)]
+        if not results or results[0][0] != 0:
+            reason = results[0][1] if results else 0
+            raise BindRejected(reason, "bind_ack rejected the interface")
+        accepted = tuple(result == 0 for result, _ in results)
         self.max_xmit = max_xmit
         if identity is None or negotiate is None:
-            return
+            return accepted
         auth_len = struct.unpack_from("<H", answer, 10)[0]
         challenge = answer[len(answer) - auth_len :] if auth_len else b""
         if on_challenge is not None:
@@ -179,6 +182,7 @@ class RpcConnection:
             _pdu(rpcrt.MSRPC_AUTH3, call_id, b"    " + _trailer(auth_level, 0) + token, len(token))
         )
         self._call_id += 1
+        return accepted
 
     async def request(
         self, opnum: int, stub: bytes, *, object_uuid: bytes | None = None, context: int = 0

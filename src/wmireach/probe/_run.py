@@ -412,7 +412,7 @@ async def _wmi_port(
 
 
 async def _call_wmi(
-    run: _Run, stage: Stage, conn: RpcConnection, call: Callable[[], Awaitable[bytes]]
+    run: _Run, stage: Stage, call: Callable[[], Awaitable[bytes]]
 ) -> tuple[bytes, float]:
     try:
         return await run.stage(stage, run.budget.stage, call)
@@ -463,7 +463,7 @@ async def _stages(
     )
     if run.last is Stage.DCOM_ACTIVATION:
         return
-    conn, _ = await _wmi_port(run, activation, advertised)
+    conn, port = await _wmi_port(run, activation, advertised)
     if run.last is Stage.WMI_PORT:
         await conn.close()
         return
@@ -474,11 +474,14 @@ async def _stages(
         raise run.fail(
             Stage.NAMESPACE_LOGIN, 0.0, _PROTOCOL_ERROR, "the activation returned no interface"
         )
-    # One association for both calls: IWbemLevel1Login (context 0) and IWbemServices
-    # (context 1) live in the same winmgmt process, so one logon serves both.
+    # One association for both calls when the server takes both contexts: IWbemLevel1Login
+    # (context 0) and IWbemServices (context 1) live in the same winmgmt process. A COM server
+    # may register IWbemServices only once it has marshalled it; then the query gets its own.
+    accepted: tuple[bool, ...] = ()
 
     async def login() -> bytes:
-        await conn.bind(
+        nonlocal accepted
+        accepted = await conn.bind(
             _dcom.IID_IWBEM_LEVEL1_LOGIN,
             _dcom.IID_IWBEM_SERVICES,
             identity=identity,
@@ -487,7 +490,7 @@ async def _stages(
         return await conn.request(6, _dcom.ntlm_login(namespace), object_uuid=ipid)
 
     try:
-        stub, elapsed = await _call_wmi(run, Stage.NAMESPACE_LOGIN, conn, login)
+        stub, elapsed = await _call_wmi(run, Stage.NAMESPACE_LOGIN, login)
         code, services = _dcom.read_login(stub)
         if code != 0 or services is None:
             raise run.fail(
@@ -500,12 +503,24 @@ async def _stages(
         if run.last is Stage.NAMESPACE_LOGIN:
             return
         request = _dcom.exec_query(query)
-        stub, elapsed = await _call_wmi(
-            run,
-            Stage.QUERY,
-            conn,
-            lambda: conn.request(20, request, object_uuid=services, context=1),
-        )
+        if accepted[1:2] == (True,):
+            stub, elapsed = await _call_wmi(
+                run,
+                Stage.QUERY,
+                lambda: conn.request(20, request, object_uuid=services, context=1),
+            )
+        else:
+            await conn.close()
+            conn, _ = await _connect(run, Stage.QUERY, port)
+            query_conn = conn
+
+            async def query_alone() -> bytes:
+                await query_conn.bind(
+                    _dcom.IID_IWBEM_SERVICES, identity=identity, auth_level=level.number
+                )
+                return await query_conn.request(20, request, object_uuid=services)
+
+            stub, elapsed = await _call_wmi(run, Stage.QUERY, query_alone)
     finally:
         await conn.close()
     code = _dcom.read_query(stub)

@@ -130,6 +130,9 @@ class Script:
     advertise: tuple[str, ...] | None = None
     #: Activations below this RPC_C_AUTHN_LEVEL get E_ACCESSDENIED (DCOM hardening).
     min_activation_level: int = rpcrt.RPC_C_AUTHN_LEVEL_PKT_INTEGRITY
+    #: Refuse binds to IWbemServices until an NTLMLogin has handed it out, as a COM server
+    #: that registers an interface when it first marshals it does.
+    lazy_services: bool = False
 
     @fault_at.validator
     def _check_fault(self, attribute: object, value: Stage | None) -> None:
@@ -468,10 +471,15 @@ class Responder:
         #: Let several processes share the ports (SO_REUSEPORT): the kernel spreads the
         #: connections, as a fleet of hosts spreads the work.
         self.reuse_port = reuse_port
+        #: (port kind, opnum) of every call answered, in order: ``("epm", 4)``, ``("wmi", 6)``.
         self.calls: list[tuple[str, int]] = []
+        #: Connections accepted per port kind (``"epm"``, ``"wmi"``).
+        self.connections: dict[str, int] = {"epm": 0, "wmi": 0}
         self._servers: list[asyncio.Server] = []
         self._closing = asyncio.Event()
         self._challenge: bytes | None = None
+        #: An NTLMLogin has handed out IWbemServices (see ``Script.lazy_services``).
+        self.services_marshalled = False
 
     def challenge_template(self) -> bytes:
         """The NTLM CHALLENGE this responder sends, built once (its server challenge varies)."""
@@ -520,6 +528,7 @@ class Responder:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, kind: str
     ) -> None:
         local = writer.get_extra_info("sockname")[0]
+        self.connections[kind] += 1
         session = _Session(self, kind, local)
         try:
             while True:
@@ -592,6 +601,8 @@ class _Session:
             offset += 24 + 20 * transfers
             known = _INTERFACES.get(iface)
             reason = 0 if known is not None and known[0] == self.kind else 1
+            if iface == wmi.IID_IWbemServices and self.script.lazy_services:
+                reason = 0 if self.responder.services_marshalled else 1
             if _NDR not in syntaxes:
                 reason = 2
             if reason == 0:
@@ -676,6 +687,7 @@ class _Session:
             return _activation_answer(self._bindings(self.responder.wmi_port), code)
         if iface == wmi.IID_IWbemLevel1Login and opnum == 6:
             self._stall(Stage.NAMESPACE_LOGIN)
+            self.responder.services_marshalled |= not self._code(Stage.NAMESPACE_LOGIN)
             return _pointer_answer(
                 wmi.IWbemLevel1Login_NTLMLoginResponse,
                 "ppNamespace",
