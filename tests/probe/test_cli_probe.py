@@ -97,3 +97,19 @@ def test_anonymous_probe_stops_at_a_stage(wmi_responder: Start) -> None:
     assert code == 0
     assert row["identity"]["build"] == "9600"
     assert [s["status"] for s in row["stages"]][-1] == "skipped"
+
+
+def test_a_progress_bar_on_a_terminal(
+    wmi_responder: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    bar = Terminal()
+    monkeypatch.setattr("sys.stderr", bar)
+    peer = wmi_responder(Script())
+    code, out, _ = _run(["probe", f"127.0.0.1:{peer.port}", "", "--stage", "tcp-135", "--json"])
+    assert code == 1
+    assert "2/2 hosts, 1 failed" in bar.getvalue()
+    assert len(out.splitlines()) == 2

@@ -252,3 +252,53 @@ def test_probe_many_yields_as_hosts_finish(wmi_responder: Start) -> None:
         )
     ]
     assert order == [_target(fast), _target(slow)]
+
+
+class _Peer:
+    """A TCP peer that is no RPC server: it closes at once, or answers garbage."""
+
+    def __init__(self, answer: bytes | None) -> None:
+        import socket
+        import threading
+
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.answer = answer
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = self.server.accept()
+                with conn:
+                    if self.answer is not None:
+                        conn.recv(4096)
+                        conn.sendall(self.answer)
+
+    def close(self) -> None:
+        self.server.close()
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [
+        (None, "RPC_S_CALL_FAILED"),  # accepts, then closes
+        (b"HTTP/1.1 400 Bad Request\r\n\r\n" + b"x" * 64, "RPC_S_PROTOCOL_ERROR"),
+    ],
+)
+def test_a_peer_that_is_no_rpc_server_fails_the_endpoint_mapper(
+    answer: bytes | None, code: str | None
+) -> None:
+    peer = _Peer(answer)
+    try:
+        report = probe(f"127.0.0.1:{peer.port}", ADMIN, budget=FAST)
+    finally:
+        peer.close()
+    failure = report.failure
+    assert failure is not None and failure.stage is Stage.ENDPOINT_MAPPER
+    assert failure.status in (StageStatus.FAILED, StageStatus.TIMED_OUT)
+    if code is not None:
+        assert failure.hresult is not None and failure.hresult.name == code

@@ -25,6 +25,8 @@ __all__ = ["BindRejected", "Fault", "NtlmIdentity", "RpcConnection"]
 NDR_SYNTAX: Final = ("8a885d04-1ceb-11c9-9fe8-08002b104860", "2.0")
 _AUTH_CTX_ID: Final = 79231
 _HEADER: Final = 16
+#: RPC_S_PROTOCOL_ERROR as an HRESULT: an answer that is no DCE/RPC PDU.
+_PROTOCOL_ERROR: Final = 0x800706C0
 
 
 class Fault(Exception):
@@ -97,8 +99,8 @@ class RpcConnection:
     async def _read_pdu(self) -> bytes:
         head = await self._reader.readexactly(_HEADER)
         frag_len = struct.unpack_from("<H", head, 8)[0]
-        if frag_len < _HEADER:
-            raise Fault(0x1C010002, "malformed PDU from the peer")  # nca_s_proto_error
+        if head[0] != 5 or frag_len < _HEADER:  # connection-oriented DCE/RPC is version 5
+            raise Fault(_PROTOCOL_ERROR, "the peer does not speak DCE/RPC")
         return head + await self._reader.readexactly(frag_len - _HEADER)
 
     async def _send(self, data: bytes) -> None:

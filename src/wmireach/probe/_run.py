@@ -148,6 +148,13 @@ def _socket_code(exc: OSError) -> tuple[int, str]:
     return RPC_S_SERVER_UNAVAILABLE, f"connection failed: {exc.strerror or exc}"
 
 
+def _closed(run: _Run, stage: Stage, exc: BaseException) -> _Stop:
+    """The peer dropped the connection mid-exchange: RPC_S_CALL_FAILED, as Windows reports."""
+    return run.fail(
+        stage, 0.0, 0x800706BE, f"the peer closed the connection ({type(exc).__name__})"
+    )
+
+
 def _fault_text(fault: Fault) -> str:
     name = decode(fault.status).name or f"0x{fault.status:08x}"
     return f"{fault.where}: {name}"
@@ -261,6 +268,8 @@ async def _fingerprint_only(run: _Run, port: int) -> None:
         _, elapsed = await run.stage(Stage.AUTHENTICATE, run.budget.stage, challenge)
     except Fault as fault:
         raise run.fail(Stage.AUTHENTICATE, 0.0, fault.status, _fault_text(fault)) from None
+    except (OSError, asyncio.IncompleteReadError) as exc:
+        raise _closed(run, Stage.AUTHENTICATE, exc) from None
     finally:
         await conn.close()
     if seen:
@@ -318,6 +327,8 @@ async def _activate(
             )
         except Fault as fault:
             raise run.fail(Stage.AUTHENTICATE, 0.0, fault.status, _fault_text(fault)) from None
+        except (OSError, asyncio.IncompleteReadError) as exc:
+            raise _closed(run, Stage.AUTHENTICATE, exc) from None
         request = _dcom.remote_create_instance(wmi.CLSID_WbemLevel1Login, wmi.IID_IWbemLevel1Login)
         try:
             stub, elapsed = await run.stage(
