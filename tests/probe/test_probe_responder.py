@@ -302,3 +302,19 @@ def test_a_peer_that_is_no_rpc_server_fails_the_endpoint_mapper(
     assert failure.status in (StageStatus.FAILED, StageStatus.TIMED_OUT)
     if code is not None:
         assert failure.hresult is not None and failure.hresult.name == code
+
+
+def test_probe_many_async_yields_as_hosts_finish(wmi_responder: Start) -> None:
+    import asyncio
+
+    from wmireach.probe import probe_many_async
+
+    slow = wmi_responder(Script(stall_at=Stage.QUERY))
+    fast = wmi_responder(Script())
+
+    async def main() -> list[str]:
+        targets = [_target(slow), _target(fast)]
+        budget = Budget(connect=1, stage=0.5)
+        return [r.target async for r in probe_many_async(targets, ADMIN, budget=budget)]
+
+    assert asyncio.run(main()) == [_target(fast), _target(slow)]

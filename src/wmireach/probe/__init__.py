@@ -7,7 +7,8 @@ and facts), failed (with the HResult decoded from the raw fault status), timed o
 (with why). The report speaks the model's language: :meth:`ProbeReport.scenario_facts` fills a
 scenario, and :func:`wmireach.diagnose` accepts a report directly.
 
-Owns: :func:`probe`, :func:`probe_async`, :func:`probe_many` and the values they use
+Owns: :func:`probe`, :func:`probe_async`, :func:`probe_many`, :func:`probe_many_async` and
+the values they use
 (:class:`Credentials`, :class:`Budget`, :class:`Target`, :class:`ProbeReport`,
 :class:`StageResult`, :class:`StageStatus`). Foreign exceptions (socket, impacket) never escape
 it; malformed input raises :class:`InvalidTarget`.
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Final
 
 from wmireach.model import DEFAULT_NAMESPACE, AuthLevel, Stage
@@ -60,6 +61,7 @@ __all__ = [
     "probe",
     "probe_async",
     "probe_many",
+    "probe_many_async",
 ]
 
 #: How many hosts one process probes at once unless told otherwise.
@@ -176,6 +178,62 @@ def _chunk(
     return asyncio.run(run())
 
 
+def _options(
+    *,
+    budget: Budget | None,
+    stages: Stage | Iterable[Stage] | None,
+    auth_level: AuthLevel,
+    namespace: str,
+    query: str,
+    concurrency: int,
+) -> dict[str, object]:
+    if concurrency < 1:
+        raise InvalidTarget(f"concurrency must be at least 1, not {concurrency}")
+    return {
+        "budget": budget or Budget(),
+        "last": _last_stage(stages),
+        "auth_level": auth_level,
+        "namespace": _namespace(namespace),
+        "query": query,
+    }
+
+
+async def probe_many_async(
+    targets: Iterable[str | Target],
+    credentials: Credentials | None = None,
+    *,
+    budget: Budget | None = None,
+    stages: Stage | Iterable[Stage] | None = None,
+    auth_level: AuthLevel = AuthLevel.PKT_PRIVACY,
+    namespace: str = DEFAULT_NAMESPACE,
+    query: str = DEFAULT_QUERY,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> AsyncIterator[ProbeReport]:
+    """:func:`probe_many` for code that already runs an event loop: an async iterator of
+    reports, in the order the hosts finish.
+
+    >>> async def main():
+    ...     return [r.error async for r in probe_many_async([""], stages=Stage.TCP_135)]
+    >>> asyncio.run(main())
+    ["target '': empty; give a host name or address, optionally :port"]
+    """
+    options = _options(
+        budget=budget,
+        stages=stages,
+        auth_level=auth_level,
+        namespace=namespace,
+        query=query,
+        concurrency=concurrency,
+    )
+    tasks = await _bounded(list(targets), credentials, concurrency, options)
+    try:
+        for finished in asyncio.as_completed(tasks):
+            yield await finished
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
 def probe_many(
     targets: Iterable[str | Target],
     credentials: Credentials | None = None,
@@ -205,15 +263,14 @@ def probe_many(
     target '': empty; give a host name or address, optionally :port
     target '10.0.0.1:0': port 0 is out of range 1-65535
     """
-    if concurrency < 1:
-        raise InvalidTarget(f"concurrency must be at least 1, not {concurrency}")
-    options: dict[str, object] = {
-        "budget": budget or Budget(),
-        "last": _last_stage(stages),
-        "auth_level": auth_level,
-        "namespace": _namespace(namespace),
-        "query": query,
-    }
+    options = _options(
+        budget=budget,
+        stages=stages,
+        auth_level=auth_level,
+        namespace=namespace,
+        query=query,
+        concurrency=concurrency,
+    )
     items = list(targets)
     if executor is not None:
         size = chunk_size or concurrency
