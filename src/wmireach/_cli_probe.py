@@ -5,6 +5,8 @@ the command line), the text and JSON-lines output, the progress bar on a termina
 ``--diagnose``. It decides nothing: the stages come from :mod:`wmireach.probe`, the causes from
 :func:`wmireach.diagnosis.diagnose`.
 
+Must not: take a secret from the command line or print one.
+
 Exit codes: 0 when every host passed every stage run, 1 when any host failed (a malformed host
 is reported on its own line and counts as failed), 2 for unusable options.
 """

@@ -13,6 +13,10 @@ the values they use
 :class:`StageResult`, :class:`StageStatus`). Foreign exceptions (socket, impacket) never escape
 it; malformed input raises :class:`InvalidTarget`.
 
+Must not: let a foreign exception, a secret or global state out; nothing in the core imports
+it (it sits above :mod:`wmireach.diagnosis`, which reads its reports through
+:class:`wmireach.diagnosis.Observation`).
+
 Defaults that work on today's Windows: NTLM at PKT_PRIVACY (DCOM hardening, facts §8.4), the
 address the user gave even when the server advertises another (the NAT / multi-homed check
 says so instead of failing), and no state shared between targets.

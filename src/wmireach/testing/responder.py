@@ -19,7 +19,10 @@ What it plays, per port:
 - WMI port: ``IWbemLevel1Login::NTLMLogin`` and ``IWbemServices::ExecQuery``.
 
 It does not return rows from a query (the enumerator it hands back answers no call), and it does
-not implement Kerberos. It is a test peer, never to be exposed on a real network.
+not implement Kerberos.
+
+Must not: be imported by the core or the probe (it is their test peer), or listen beyond
+loopback or a test network namespace: it is a test peer, never to be exposed on a real network.
 
 >>> from wmireach.model import Stage
 >>> with scripted_responder(Script(fault_at=Stage.NAMESPACE_LOGIN)) as peer:
