@@ -221,6 +221,40 @@ def test_impacket_string_binding_message_points_to_nat() -> None:
     assert d.causes[0].id == "WX03"
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Could not connect: [Errno 111] Connection refused", "0x8007274D"),
+        (
+            "[WinError 10061] No connection could be made because the target machine actively "
+            "refused it",
+            "0x8007274D",
+        ),
+        ("[Errno 110] Connection timed out", "0x8007274C"),
+        ("socket.gaierror: [Errno -2] Name or service not known", "0x80072AF9"),
+        ("[Errno 11001] getaddrinfo failed", "0x80072AF9"),
+        ("OSError: [Errno 113] No route to host", "0x80072751"),
+    ],
+)
+def test_socket_errors_read_as_winsock_codes(text: str, code: str) -> None:
+    d = diagnose(text)
+    assert [f"0x{c.value:08X}" for c in d.codes] == [code]
+    assert d.explained
+
+
+def test_refused_and_timed_out_connections_stand_for_rpc_server_unavailable() -> None:
+    unavailable = diagnose("0x800706BA").causes[0].id
+    assert diagnose("[Errno 111] Connection refused").causes[0].id == unavailable
+    assert diagnose("[Errno 110] Connection timed out").causes[0].id == unavailable
+
+
+def test_unresolvable_names_point_to_the_name_or_the_advertised_binding() -> None:
+    assert diagnose("[Errno -2] Name or service not known").causes[0].id == "WX02"
+    # impacket listed B's bindings, then could not resolve the name B advertised (facts §9.1).
+    text = "[+] StringBinding: MYHOST[49155]\n[-] [Errno -2] Name or service not known"
+    assert diagnose(text).causes[0].id == "WX03"
+
+
 def test_likelihoods_sum_to_one_and_ranks_follow_them() -> None:
     d = diagnose("0x80070005")
     assert sum(c.likelihood for c in d.causes) == pytest.approx(1.0)

@@ -5,6 +5,7 @@ figure measured when this test was written."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,10 @@ CAUSE_IDS: dict[str, frozenset[str]] = {
     "client-tool-bug": frozenset({"WX08", "WX10"}),
 }
 #: Measured when written (see the printed figures); raise it when the diagnosis improves.
-TOP3_FLOOR = 0.55  # measured 0.57 (46 cases); a change that loses cases fails
+TOP3_FLOOR = 0.55  # measured 0.58 (57 cases); a change that loses cases fails
+#: Cases from this number on were collected after the diagnosis was written and never tuned
+#: on (tests/cases/diagnosis/README.md): their figures are the honest out-of-sample ones.
+HELD_OUT_FROM = 47
 
 _CONTEXT_KEYS = (
     "client_os",
@@ -73,7 +77,9 @@ def _place(case: dict[str, Any]) -> int | None:
             return None  # "holds no code" is no claim, even for a case that is not remote WMI
     if case["cause"] == "not-remote-wmi":
         return 0 if not d.explained else None
-    wanted = CAUSE_IDS.get(case["cause"], frozenset())
+    # The case's own model rules count too: on a legacy firewall one rule (WR103, WR503) holds
+    # both the exception and its scope.
+    wanted = CAUSE_IDS.get(case["cause"], frozenset()) | frozenset(case.get("rules", ()))
     ranks = [c.rank for c in d.causes if c.id in wanted]
     return min(ranks) if ranks else None
 
@@ -83,11 +89,25 @@ def test_case_accuracy() -> None:
     if not cases:
         pytest.skip("no diagnosis cases yet")
     places = {c["id"]: _place(c) for c in cases}
-    top1 = sum(1 for p in places.values() if p is not None and p <= 1) / len(places)
-    top3 = sum(1 for p in places.values() if p is not None and p <= 3) / len(places)
+    top1, top3 = _accuracy(places.values())
+    held = [p for k, p in places.items() if int(k[:3]) >= HELD_OUT_FROM]
+    held1, held3 = _accuracy(held)
     missed = sorted(k for k, p in places.items() if p is None or p > 3)
-    print(f"\n{len(places)} cases: top-1 {top1:.0%}, top-3 {top3:.0%}; outside top 3: {missed}")
+    print(
+        f"\n{len(places)} cases: top-1 {top1:.0%}, top-3 {top3:.0%}; held out ({len(held)}): "
+        f"top-1 {held1:.0%}, top-3 {held3:.0%}; outside top 3: {missed}"
+    )
     assert top3 >= TOP3_FLOOR
+
+
+def _accuracy(places: Iterable[int | None]) -> tuple[float, float]:
+    """Shares of cases whose cause ranks first (or is rightly "not remote WMI"), and top 3."""
+    listed = list(places)
+    if not listed:
+        return 0.0, 0.0
+    top1 = sum(1 for p in listed if p is not None and p <= 1) / len(listed)
+    top3 = sum(1 for p in listed if p is not None and p <= 3) / len(listed)
+    return top1, top3
 
 
 def test_every_case_cause_is_mapped() -> None:

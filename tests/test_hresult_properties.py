@@ -68,8 +68,21 @@ def test_large_values_read_as_themselves_small_ones_as_win32(value: int) -> None
 
 @given(u32)
 def test_names_round_trip(value: int) -> None:
-    for name in HResult(value).names:
-        assert value in [c.value for c in candidates(name)] or decode(name).value == value
+    hr = HResult(value)
+    # An HRESULT that carries an NTSTATUS (N set: 0x10000000 is HRESULT_FROM_NT(STATUS_SUCCESS),
+    # 0xD0000022 carries STATUS_ACCESS_DENIED) is also named by that status, and the name reads
+    # as the status itself.
+    carried = hr.ntstatus if hr.n else None
+    for name in hr.names:
+        readings = [c.value for c in candidates(name)]
+        assert value in readings or decode(name).value == value or carried in readings, name
+
+
+def test_a_carried_ntstatus_name_reads_as_the_status() -> None:
+    assert "STATUS_SUCCESS" in HResult(0x10000000).names
+    assert decode("STATUS_SUCCESS").value == 0
+    assert "STATUS_ACCESS_DENIED" in HResult(0xD0000022).names
+    assert decode("STATUS_ACCESS_DENIED").value == 0xC0000022
 
 
 @given(st.text())

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from wmireach.diagnosis import Cause, Diagnosis, Evidence, diagnose
+    from wmireach.drawing import StageStatus, diagram, stage_diagram
     from wmireach.errors import InvalidCode, ScenarioError, WmiReachError
     from wmireach.events import Event, decode_event, event
     from wmireach.hresult import (
@@ -88,6 +89,7 @@ __all__ = [
     "Severity",
     "Side",
     "Stage",
+    "StageStatus",
     "Step",
     "Trust",
     "WmiReachError",
@@ -98,6 +100,7 @@ __all__ = [
     "default_state",
     "default_states",
     "diagnose",
+    "diagram",
     "event",
     "find_codes",
     "from_ntstatus",
@@ -109,6 +112,7 @@ __all__ = [
     "rule",
     "scenario_matrix",
     "simulate",
+    "stage_diagram",
 ]
 
 #: Public name -> the module that defines it.
@@ -137,6 +141,9 @@ _LAZY = {
     "Diagnosis": "wmireach.diagnosis",
     "Evidence": "wmireach.diagnosis",
     "diagnose": "wmireach.diagnosis",
+    "StageStatus": "wmireach.drawing",
+    "diagram": "wmireach.drawing",
+    "stage_diagram": "wmireach.drawing",
     "Event": "wmireach.events",
     "decode_event": "wmireach.events",
     "event": "wmireach.events",

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from wmireach.model import Computer, Membership, Scenario
     from wmireach.simulation import Outcome
 
-__all__ = ["register", "run"]
+__all__ = ["add_scenario_arguments", "register", "run"]
 
 # The choices argparse offers. Kept literal so that building the parser (which every wmireach
 # command does) imports none of the model; tests/test_cli_model.py checks them against the
@@ -75,6 +75,20 @@ def register(
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    add_scenario_arguments(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def add_scenario_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the options that describe a scenario (or ``--scenario FILE``) to ``p``.
+
+    :func:`_scenario_of` reads them back.
+
+    >>> p = argparse.ArgumentParser()
+    >>> add_scenario_arguments(p)
+    >>> p.parse_args(["--client-os", "win10"]).account
+    'domain-admin'
+    """
     p.add_argument("--scenario", metavar="FILE", help="read the scenario from JSON or TOML")
     p.add_argument("--client-os", metavar="RELEASE", help="Computer A's Windows release")
     p.add_argument("--target-os", metavar="RELEASE", help="Computer B's Windows release")
@@ -91,10 +105,9 @@ def register(
     p.add_argument("--client-profile", choices=PROFILES)
     p.add_argument("--target-profile", choices=PROFILES)
     p.add_argument("--target-patched", metavar="YYYY-MM-DD", help="B's latest update")
-    p.add_argument("--client-address", metavar="IP")
-    p.add_argument("--target-address", metavar="IP")
+    p.add_argument("--client-address", metavar="IP", help="Computer A's address (or network)")
+    p.add_argument("--target-address", metavar="IP", help="Computer B's address (or network)")
     p.add_argument("--other-subnet", action="store_true", help="A and B are on different subnets")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def _memberships(args: argparse.Namespace) -> tuple[Membership, Membership]:

@@ -64,8 +64,8 @@ def register(
 
     >>> parser = argparse.ArgumentParser(prog="wmireach")
     >>> register(parser.add_subparsers(dest="command"), summary="plan a fix")
-    >>> parser.parse_args(["plan", "--client-os", "win10", "--target-os", "2019"]).format
-    'markdown'
+    >>> parser.parse_args(["plan", "--client-os", "win10", "--target-os", "2019", "--json"]).json
+    True
     """
     p = subparsers.add_parser(
         "plan",
@@ -99,7 +99,8 @@ def register(
     p.add_argument("--other-subnet", action="store_true", help="A and B are on different subnets")
     p.add_argument("--failure", metavar="CODE", help="only the steps for causes of this code")
     p.add_argument("--stage", choices=STAGES, help="the stage --failure was seen at")
-    p.add_argument("--format", choices=FORMATS, default="markdown")
+    p.add_argument("--format", choices=FORMATS, help="default: markdown")
+    p.add_argument("--json", action="store_true", help="the same as --format json")
     p.add_argument("--side", choices=SIDES, help="the computer a script is for")
     p.add_argument("--rollback", action="store_true", help="the plan that undoes the plan")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
@@ -128,6 +129,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.stage and not args.failure:
         raise ScenarioError("--stage says where --failure was seen; give --failure CODE too")
+    if args.json and args.format not in (None, "json"):
+        raise ScenarioError(f"--json and --format {args.format} disagree; give one of them")
+    fmt = "json" if args.json else args.format or "markdown"
     scenario = _scenario_of(args)
     result = plan(
         scenario,
@@ -136,8 +140,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     )
     if args.rollback:
         result = result.rollback()
-    text = render(result, args.format, side=Side(args.side) if args.side else None)
-    if args.format == "json":  # people read the command's output: indent it
+    text = render(result, fmt, side=Side(args.side) if args.side else None)
+    if fmt == "json":  # people read the command's output: indent it
         import json
 
         text = json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"

@@ -7,8 +7,9 @@ the command line), the text and JSON-lines output, the progress bar on a termina
 
 Must not: take a secret from the command line or print one.
 
-Exit codes: 0 when every host passed every stage run, 1 when any host failed (a malformed host
-is reported on its own line and counts as failed), 2 for unusable options.
+Exit status (docs/cli.md): 0 when every host passed every stage run, 1 when the call fails on
+any host, 2 for bad input: unusable options, or a malformed host (reported on its own line while
+the others are probed, as ``explain`` prints the good inputs).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = ["PASSWORD_ENV", "register", "run"]
 #: The environment variable the secret (password, or NT hash with --hashes) is read from.
 PASSWORD_ENV = "WMIREACH_PASSWORD"
 EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
 # Literal so that building the parser imports none of the model (as in _cli_model).
 ACCOUNTS = ("domain-admin", "domain-user", "local-admin", "builtin-admin", "local-user")
 STAGES = (
@@ -242,7 +244,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                 out.write(_text(report, diagnosis))
             out.flush()
             progress.step(report.passed)
-            status = status or (0 if report.passed else EXIT_FAILED)
+            if report.error is not None:
+                status = EXIT_BAD_INPUT
+            elif not report.passed and status != EXIT_BAD_INPUT:
+                status = EXIT_FAILED
     finally:
         progress.close()
     return status

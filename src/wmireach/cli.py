@@ -1,9 +1,15 @@
+# PYTHON_ARGCOMPLETE_OK  (lets argcomplete's register-python-argcomplete complete `wmireach`)
 """The ``wmireach`` command line.
 
-Owns: argument parsing, reading standard input, printing, and exit codes. Everything it prints
-comes from the library; it decides nothing itself.
+Owns: argument parsing, reading standard input, printing, exit codes and shell completion.
+Everything it prints comes from the library; it decides nothing itself.
 
-Exit codes: 0 success; 2 bad input or usage (argparse's convention), with the reason on stderr.
+Exit codes (docs/cli.md): 0 the command answered (a diagnosis, even of a failure, is an answer);
+2 bad input or usage (argparse's convention), with the reason on stderr; 130 interrupted. 1 is
+left for a check that finds the call failing (the live probe).
+
+Output is plain text with no colour or other terminal escapes, so ``NO_COLOR`` and dumb
+terminals need nothing; ``--json`` gives every command's answer to machines.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from wmireach._version import __version__
 from wmireach.errors import WmiReachError
@@ -21,10 +27,24 @@ from wmireach.errors import WmiReachError
 if TYPE_CHECKING:
     from wmireach.events import Event
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "main"]
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "EXIT_OK", "main"]
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+_MAIN_EPILOG = """\
+examples:
+  wmireach explain "(Exception from HRESULT: 0x800706BA)"
+  wmireach diagnose 0x80070005 --trust workgroup --account local-admin
+  wmireach plan --client-os win10 --target-os server2019 --trust same-domain \\
+      --account domain-admin --call-mode semisync --format powershell --side target
+  wmireach model --client-os win11 --target-os 2022 --trust workgroup --json
+
+'wmireach COMMAND --help' shows each command's options and examples. Every command takes
+--json. Exit status: 0 answered, 2 bad input or usage (reason on stderr), 130 interrupted.
+Shell completion: pip install argcomplete, then eval "$(register-python-argcomplete wmireach)".
+"""
 
 _EXPLAIN_EPILOG = """\
 examples:
@@ -34,6 +54,31 @@ examples:
   some-tool 2>&1 | wmireach explain --all -
   wmireach explain "event 10036"
 """
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter, sized to the terminal as argparse does but without importing
+    shutil: argparse builds a formatter for every option it adds, so that import (~3 ms) was
+    part of every ``wmireach explain``."""
+
+    def __init__(self, prog: str, *args: Any, **kwargs: Any) -> None:
+        if len(args) < 3 and kwargs.get("width") is None:  # width is the third argument
+            kwargs["width"] = _terminal_columns() - 2  # what HelpFormatter does through shutil
+        super().__init__(prog, *args, **kwargs)
+
+
+def _terminal_columns() -> int:
+    """shutil.get_terminal_size().columns: $COLUMNS, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
 
 
 #: Sub-commands defined in modules of their own (with ``register`` and ``run``): name ->
@@ -51,6 +96,10 @@ _MODULE_COMMANDS = {
     "diagnose": (
         "wmireach._cli_diagnose",
         "rank the causes of a remote WMI failure and what to check for each",
+    ),
+    "diagram": (
+        "wmireach._cli_diagram",
+        "draw the call's connection diagram (computers, firewalls, failed stage, steps) as SVG",
     ),
     "probe": (
         "wmireach._cli_probe",
@@ -78,6 +127,8 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wmireach",
         description="Why can't Computer A reach WMI on Computer B, and what to run to fix it.",
+        epilog=_MAIN_EPILOG,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"wmireach {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -87,7 +138,7 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         description="Decode each argument: a code in any spelling, a symbolic name, or a whole "
         "error message as another tool printed it. '-' reads the text from standard input.",
         epilog=_EXPLAIN_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     explain.add_argument("inputs", nargs="+", metavar="CODE_OR_TEXT")
     explain.add_argument(
@@ -103,7 +154,7 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         if requested in (name, None):
             importlib.import_module(module_name).register(commands, summary=summary)
         else:
-            commands.add_parser(name, help=summary)
+            commands.add_parser(name, help=summary, formatter_class=_Formatter)
     return parser
 
 
@@ -224,6 +275,8 @@ def main(
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser(argv)
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (register-python-argcomplete)
+        return _complete(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
@@ -235,6 +288,19 @@ def main(
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C (a long diagnosis, or waiting on stdin): no traceback
+        print(f"wmireach {args.command}: interrupted", file=err)
+        return EXIT_INTERRUPTED
+
+
+def _complete(parser: argparse.ArgumentParser) -> int:
+    """Print completions and exit, through argcomplete when it is installed (optional)."""
+    try:
+        import argcomplete  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # completion was set up, then argcomplete removed: offer nothing
+        return EXIT_BAD_INPUT
+    argcomplete.autocomplete(parser)  # exits the process once it has printed the completions
+    return EXIT_BAD_INPUT  # pragma: no cover - only when argcomplete finds no completion request
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:

@@ -110,6 +110,16 @@ EQUIVALENT_CODES: Final[Mapping[int, tuple[int, str]]] = {
         "facts §0.4, §9.1 [S15][S16]: WBEM_E_TRANSPORT_FAILURE is a connectivity failure, "
         "remedied as 0x800706BA",
     ),
+    0x8007274D: (
+        _UNAVAILABLE,
+        "Derived: WSAECONNREFUSED (10061; POSIX ECONNREFUSED) on TCP 135 or the WMI port is the "
+        "failed connection RPC reports as RPC_S_SERVER_UNAVAILABLE (facts §0.4, §9.1)",
+    ),
+    0x8007274C: (
+        _UNAVAILABLE,
+        "Derived: WSAETIMEDOUT (10060; POSIX ETIMEDOUT), a connection a firewall drops, is what "
+        "RPC reports as RPC_S_SERVER_UNAVAILABLE (facts §0.4, §9.1)",
+    ),
     0x8001011B: (
         _DENIED,
         "facts §9.1 [S92][S85]: RPC_E_ACCESS_DENIED, reported as a DCOM access-denied "
@@ -392,7 +402,8 @@ EXTERNAL_CAUSES: Final[Mapping[str, ExternalCause]] = {
             title="Computer B is down, or its name does not resolve to it",
             side=Side.TARGET,
             stages=(Stage.RESOLVE_NAME, Stage.TCP_135),
-            codes={_UNAVAILABLE: 0.3, 0x80072AF9: 1.0},
+            # WSAHOST_NOT_FOUND, WSAEHOSTUNREACH, WSAENETUNREACH: the name or the route fails.
+            codes={_UNAVAILABLE: 0.3, 0x80072AF9: 1.0, 0x80072751: 1.0, 0x80072743: 1.0},
             fix="Check that B is running and that its name resolves to its address from A "
             "(Resolve-DnsName B; ping B); use the address or fix DNS.",
             evidence=(
@@ -610,13 +621,23 @@ EXTERNAL_CAUSES: Final[Mapping[str, ExternalCause]] = {
     )
 }
 
-#: Phrases that name a cause when a tool prints no code (source next to each).
-_PHRASES: Final[tuple[tuple[str, str, str], ...]] = (
+#: Phrases that name a cause when a tool prints no code: every phrase of the tuple must occur
+#: (source next to each).
+_PHRASES: Final[tuple[tuple[tuple[str, ...], str, str], ...]] = (
     (
-        "can't find a valid stringbinding",
+        ("can't find a valid stringbinding",),
         "WX03",
         "facts §9.1 [S86]: B's marshalled references carry addresses A cannot reach; impacket "
         "prints this when none of B's string bindings is usable",
+    ),
+    *(
+        (
+            ("stringbinding", failed),
+            "WX03",
+            "facts §9.1 [S86]: impacket lists B's advertised string bindings, then fails to "
+            "resolve or reach one of them (a name or address only B's own network knows)",
+        )
+        for failed in ("name or service not known", "getaddrinfo failed", "no route to host")
     ),
 )
 
@@ -629,6 +650,19 @@ _SHORT_MESSAGES: Final[tuple[tuple[str, int], ...]] = (
     # WBEM_E_LOCAL_CREDENTIALS as PowerShell words it (facts §9.1 [S15][S91])
     ("credentials cannot be used for local connections", 0x80041064),
     ("拒绝访问", _DENIED),  # "Access is denied." on Chinese Windows
+    # Socket errors as Python (impacket, NetExec, aiowmi), .NET and Winsock word them, read as
+    # the Winsock codes (WSA* in winerror.h): the same failure, whatever the client's OS.
+    ("name or service not known", 0x80072AF9),  # glibc EAI_NONAME -> WSAHOST_NOT_FOUND
+    ("nodename nor servname provided", 0x80072AF9),  # BSD/macOS EAI_NONAME
+    ("temporary failure in name resolution", 0x80072AF9),  # glibc EAI_AGAIN
+    ("getaddrinfo failed", 0x80072AF9),  # Python on Windows: [Errno 11001] getaddrinfo failed
+    ("no such host is known", 0x80072AF9),  # WSAHOST_NOT_FOUND's own message
+    ("connection refused", 0x8007274D),  # ECONNREFUSED -> WSAECONNREFUSED
+    ("actively refused", 0x8007274D),  # WSAECONNREFUSED's own message
+    ("connection timed out", 0x8007274C),  # ETIMEDOUT -> WSAETIMEDOUT
+    ("did not properly respond after a period of time", 0x8007274C),  # WSAETIMEDOUT's message
+    ("no route to host", 0x80072751),  # EHOSTUNREACH -> WSAEHOSTUNREACH
+    ("network is unreachable", 0x80072743),  # ENETUNREACH -> WSAENETUNREACH
     # Tools that print no code. Each phrase below was seen, with its established cause, in the
     # public reports of tests/cases/diagnosis/ (the case ids say which).
     ("rpc server", _UNAVAILABLE),  # "doesn't find RPC server" (019)
@@ -790,6 +824,19 @@ class Diagnosis:
     def cause(self, cause_id: str) -> Cause | None:
         """The cause with ``cause_id``, or ``None`` when it is not among the causes."""
         return next((c for c in self.causes if c.id == cause_id.upper()), None)
+
+    def __repr__(self) -> str:
+        # Evidence and reasoning would fill pages; the codes and the top causes say which it is.
+        codes = " ".join(c.hex for c in self.codes) or "no code"
+        top = ", ".join(f"{c.id} {c.likelihood:.0%}" for c in self.causes[:3]) or "unexplained"
+        more = len(self.causes) - 3
+        return f"<diagnosis of {codes}: {top}" + (f" (+{more} more)>" if more > 0 else ">")
+
+    def _repr_html_(self) -> str:
+        """The notebook display: summary, diagram and the ranked causes."""
+        from wmireach.display import diagnosis_html  # above this layer: only when displayed
+
+        return diagnosis_html(self)
 
 
 # -- reading the input -------------------------------------------------------------------------
@@ -1215,7 +1262,9 @@ def diagnose(
                 codes.insert(0, HResult(value))
     events = _events(known, text)
     lowered = text.casefold() if text else ""
-    phrase_causes = frozenset(cid for phrase, cid, _ in _PHRASES if phrase in lowered)
+    phrase_causes = frozenset(
+        cid for phrases, cid, _ in _PHRASES if all(p in lowered for p in phrases)
+    )
     phrase_causes |= observed_causes
     if not codes and not events and not phrase_causes:
         raise InvalidCode(
@@ -1225,6 +1274,10 @@ def diagnose(
     observed = [c.value for c in codes]
     for e in events:
         observed.extend(e.codes)
+    if stage_value is None and "stringbinding" in lowered:
+        # impacket prints B's string bindings from the activation reply before it connects to
+        # one: the endpoint mapper and activation passed, the WMI port is next (facts §9.1 [S86]).
+        stage_value = Stage.WMI_PORT
     if stage_value is None and not codes and events:
         stages = {e.stage for e in events if e.stage is not None}
         stage_value = stages.pop() if len(stages) == 1 else None

@@ -163,6 +163,18 @@ class HResult:
     def __int__(self) -> int:
         return self.value
 
+    def _repr_html_(self) -> str:
+        """The notebook display: a table of the code (:func:`wmireach.display.hresult_html`)."""
+        from wmireach.display import hresult_html  # above this layer: only when displayed
+
+        return hresult_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """The Markdown display: hex, name and message on one line."""
+        from wmireach.display import hresult_markdown
+
+        return hresult_markdown(self)
+
     # -- layout ---------------------------------------------------------------------------
 
     @property

@@ -308,7 +308,8 @@ class Computer:
     """
 
     name: str = attrs.field(validator=_nonblank)
-    release: Release = attrs.field(converter=_release)
+    #: Shown by its identifier in ``repr``, which the converter reads back.
+    release: Release = attrs.field(converter=_release, repr=lambda r: repr(r.identifier))
     membership: Membership
     profile: NetworkProfile = attrs.field(default=attrs.Factory(_default_profile, takes_self=True))
     edition: Edition = attrs.field(default=attrs.Factory(_default_edition, takes_self=True))
@@ -452,6 +453,12 @@ class Scenario:
     def computer(self, side: Side) -> Computer:
         """The computer on ``side``."""
         return self.client if side is Side.CLIENT else self.target
+
+    def _repr_html_(self) -> str:
+        """The notebook display: both computers, the call and its diagram."""
+        from wmireach.display import scenario_html  # above this layer: only when displayed
+
+        return scenario_html(self)
 
 
 #: The converter that reads and writes the model as JSON-ready data.

@@ -399,6 +399,28 @@ class Plan:
             side for side in (Side.TARGET, Side.CLIENT) if any(s.on is side for s in self.steps)
         )
 
+    def __repr__(self) -> str:
+        # The states and actions would fill pages; the steps and computers say which plan it is.
+        s = self.scenario
+        steps = ", ".join(f"{st.id} on {st.on.value}" for st in self.steps) or "no steps"
+        kind = "rollback plan" if self.is_rollback else "plan"
+        return (
+            f"<{kind} {s.client.name} ({s.client.release.identifier}) -> {s.target.name} "
+            f"({s.target.release.identifier}): {steps}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """The notebook display: before and after, the diagram and the steps per computer."""
+        from wmireach.display import plan_html  # above this layer: only when displayed
+
+        return plan_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """The Markdown display: the runbook of ``wmireach plan --format markdown``."""
+        from wmireach.display import plan_markdown
+
+        return plan_markdown(self)
+
 
 _PLAN_FIELDS: Final = tuple(a.name for a in attrs.fields(Plan))
 _SETATTR: Final = object.__setattr__
@@ -544,7 +566,13 @@ def _plan(
                 after_scenario = action.apply_to(after_scenario)
         after = dict(states)
         after[draft.on] = _apply(draft.actions, before)
-        fixed = _newly_met(current, states, after_scenario, after)
+        fixed = _newly_met(
+            current,
+            states,
+            after_scenario,
+            after,
+            None if after_scenario is not current else draft.on,
+        )
         if not draft.actions or unmet.id not in fixed:
             waived.add(unmet.id)
             fixed = (unmet.id,)
@@ -593,13 +621,17 @@ def _newly_met(
     states: Mapping[Side, HostState],
     scenario_after: Scenario,
     after: Mapping[Side, HostState],
+    changed: Side | None,
 ) -> tuple[str, ...]:
+    """The requirements unmet before and met after; ``changed`` names the only side whose
+    state changed when the scenario stayed the same (the other side's rules can't change)."""
     client, target = states[Side.CLIENT], states[Side.TARGET]
     client_after, target_after = after[Side.CLIENT], after[Side.TARGET]
     return tuple(
         r.id
         for r in requirements(scenario)
-        if (
+        if (changed is None or r.side is changed)
+        and (
             not _met(r, scenario, client if r.side is Side.CLIENT else target)
             and _met(r, scenario_after, client_after if r.side is Side.CLIENT else target_after)
         )

@@ -64,6 +64,12 @@ class Outcome:
 
         return decode(self.failure)
 
+    def _repr_html_(self) -> str:
+        """The notebook display: the stages coloured, the unmet rules and the diagram."""
+        from wmireach.display import outcome_html  # above this layer: only when displayed
+
+        return outcome_html(self)
+
 
 _PASSED = Outcome(passed=True)
 

@@ -9,7 +9,7 @@ import pytest
 
 from wmireach.testing.responder import responder_factory
 
-wmi_responder = pytest.fixture(responder_factory)
+responders = pytest.fixture(responder_factory)
 
 
 @pytest.fixture(scope="session")

@@ -23,14 +23,14 @@ def _run(argv: list[str]) -> tuple[int, str, str]:
 
 
 def test_json_lines_one_per_host_and_bad_hosts_do_not_stop_the_batch(
-    wmi_responder: Start, monkeypatch: pytest.MonkeyPatch
+    responders: Start, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WMIREACH_PASSWORD", PASSWORD)
-    good = wmi_responder(Script())
-    denied = wmi_responder(Script(fault_at=Stage.NAMESPACE_LOGIN))
+    good = responders(Script())
+    denied = responders(Script(fault_at=Stage.NAMESPACE_LOGIN))
     hosts = [f"127.0.0.1:{good.port}", f"127.0.0.1:{denied.port}", "", "x:70000"]
     code, out, _ = _run(["probe", *hosts, "-u", USER, "--json", "--diagnose", "--timeout", "1"])
-    assert code == 1
+    assert code == 2  # malformed hosts are bad input; the good ones are still probed
     rows = {row["target"]: row for row in map(json.loads, out.splitlines())}
     assert set(rows) == set(hosts)
     assert rows[hosts[0]]["passed"] is True
@@ -43,10 +43,10 @@ def test_json_lines_one_per_host_and_bad_hosts_do_not_stop_the_batch(
 
 
 def test_text_output_names_the_stage_and_the_cause(
-    wmi_responder: Start, monkeypatch: pytest.MonkeyPatch
+    responders: Start, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WMIREACH_PASSWORD", PASSWORD)
-    peer = wmi_responder(Script(fault_at=Stage.DCOM_ACTIVATION))
+    peer = responders(Script(fault_at=Stage.DCOM_ACTIVATION))
     code, out, _ = _run(
         ["probe", f"127.0.0.1:{peer.port}", "-u", USER, "--account", "local-admin", "--diagnose"]
     )
@@ -57,21 +57,29 @@ def test_text_output_names_the_stage_and_the_cause(
     assert PASSWORD not in out
 
 
-def test_all_passed_exits_0(wmi_responder: Start, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_call_exits_1(responders: Start, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WMIREACH_PASSWORD", PASSWORD)
-    peer = wmi_responder(Script())
+    good = responders(Script())
+    denied = responders(Script(fault_at=Stage.QUERY))
+    code, _, err = _run(["probe", f"127.0.0.1:{good.port}", f"127.0.0.1:{denied.port}", "-u", USER])
+    assert (code, err) == (1, "")
+
+
+def test_all_passed_exits_0(responders: Start, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WMIREACH_PASSWORD", PASSWORD)
+    peer = responders(Script())
     code, out, _ = _run(["probe", f"127.0.0.1:{peer.port}", "-u", USER])
     assert code == 0, out
     assert "passed" in out
 
 
 def test_hashes_come_from_the_environment_too(
-    wmi_responder: Start, monkeypatch: pytest.MonkeyPatch
+    responders: Start, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from impacket import ntlm
 
     monkeypatch.setenv("WMIREACH_PASSWORD", ntlm.compute_nthash(PASSWORD).hex())
-    peer = wmi_responder(Script())
+    peer = responders(Script())
     code, out, _ = _run(["probe", f"127.0.0.1:{peer.port}", "-u", USER, "--hashes", "--json"])
     assert code == 0, out
     assert json.loads(out)["passed"] is True
@@ -90,8 +98,8 @@ def test_a_password_option_does_not_exist() -> None:
     assert code == 2
 
 
-def test_anonymous_probe_stops_at_a_stage(wmi_responder: Start) -> None:
-    peer = wmi_responder(Script(version=(6, 3, 9600)))
+def test_anonymous_probe_stops_at_a_stage(responders: Start) -> None:
+    peer = responders(Script(version=(6, 3, 9600)))
     code, out, _ = _run(["probe", f"127.0.0.1:{peer.port}", "--stage", "authenticate", "--json"])
     row = json.loads(out)
     assert code == 0
@@ -99,17 +107,22 @@ def test_anonymous_probe_stops_at_a_stage(wmi_responder: Start) -> None:
     assert [s["status"] for s in row["stages"]][-1] == "skipped"
 
 
-def test_a_progress_bar_on_a_terminal(
-    wmi_responder: Start, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_progress_bar_on_a_terminal(responders: Start, monkeypatch: pytest.MonkeyPatch) -> None:
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
     bar = Terminal()
     monkeypatch.setattr("sys.stderr", bar)
-    peer = wmi_responder(Script())
+    peer = responders(Script())
     code, out, _ = _run(["probe", f"127.0.0.1:{peer.port}", "", "--stage", "tcp-135", "--json"])
-    assert code == 1
+    assert code == 2
     assert "2/2 hosts, 1 failed" in bar.getvalue()
     assert len(out.splitlines()) == 2
+
+
+def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["probe", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "examples:\n  wmireach probe" in text
+    assert "WMIREACH_PASSWORD" in text

@@ -28,8 +28,8 @@ def _target(peer: Responder) -> str:
     return f"127.0.0.1:{peer.port}"
 
 
-def test_every_stage_passes_against_a_healthy_peer(wmi_responder: Start) -> None:
-    peer = wmi_responder(Script())
+def test_every_stage_passes_against_a_healthy_peer(responders: Start) -> None:
+    peer = responders(Script())
     report = probe(_target(peer), ADMIN, budget=FAST)
     assert report.passed, report.results
     assert [r.stage for r in report.results] == [s for s in Stage if s is not Stage.CALLBACK]
@@ -43,11 +43,11 @@ def test_every_stage_passes_against_a_healthy_peer(wmi_responder: Start) -> None
 
 @pytest.mark.parametrize("lazy", [False, True])
 def test_the_query_works_whether_services_binds_early_or_late(
-    wmi_responder: Start, lazy: bool
+    responders: Start, lazy: bool
 ) -> None:
     # A COM server may accept binds to IWbemServices only once it has marshalled it; the probe
     # then gives the query its own association.
-    peer = wmi_responder(Script(lazy_services=lazy))
+    peer = responders(Script(lazy_services=lazy))
     report = probe(_target(peer), ADMIN, budget=FAST)
     assert report.passed, report.results
     assert peer.calls[-2:] == [("wmi", 6), ("wmi", 20)]
@@ -56,8 +56,8 @@ def test_the_query_works_whether_services_binds_early_or_late(
     assert peer.connections["wmi"] == (2 if lazy else 1)
 
 
-def test_the_ntlm_fingerprint_fills_the_scenario(wmi_responder: Start) -> None:
-    peer = wmi_responder(Script(netbios_name="SRV19", domain="CORP", version=(10, 0, 17763)))
+def test_the_ntlm_fingerprint_fills_the_scenario(responders: Start) -> None:
+    peer = responders(Script(netbios_name="SRV19", domain="CORP", version=(10, 0, 17763)))
     report = probe(_target(peer), stages=Stage.AUTHENTICATE)
     assert report.build == 17763
     assert {r.identifier for r in report.releases} == {"win10", "server2019"}
@@ -69,8 +69,8 @@ def test_the_ntlm_fingerprint_fills_the_scenario(wmi_responder: Start) -> None:
     assert report.target_computer() is None
 
 
-def test_a_workgroup_build_names_one_release(wmi_responder: Start) -> None:
-    peer = wmi_responder(Script(version=(10, 0, 20348), netbios_name="B22"))
+def test_a_workgroup_build_names_one_release(responders: Start) -> None:
+    peer = responders(Script(version=(10, 0, 20348), netbios_name="B22"))
     report = probe(_target(peer), stages=Stage.AUTHENTICATE)
     computer = report.target_computer()
     assert computer is not None
@@ -130,14 +130,14 @@ CASES = [
 
 @pytest.mark.parametrize(("script", "credentials", "stage", "code", "cause"), CASES)
 def test_scripted_faults_name_stage_code_and_cause(  # noqa: PLR0917
-    wmi_responder: Start,
+    responders: Start,
     script: Script,
     credentials: Credentials,
     stage: Stage,
     code: str,
     cause: str | None,
 ) -> None:
-    report = probe(_target(wmi_responder(script)), credentials, budget=FAST)
+    report = probe(_target(responders(script)), credentials, budget=FAST)
     failure = report.failure
     assert failure is not None
     assert (failure.stage, failure.status) == (stage, StageStatus.FAILED)
@@ -150,8 +150,8 @@ def test_scripted_faults_name_stage_code_and_cause(  # noqa: PLR0917
         assert diagnosis.causes[0].id == cause
 
 
-def test_a_foreign_advertised_address_is_nat(wmi_responder: Start) -> None:
-    peer = wmi_responder(Script(advertise=("192.0.2.10",)))
+def test_a_foreign_advertised_address_is_nat(responders: Start) -> None:
+    peer = responders(Script(advertise=("192.0.2.10",)))
     report = probe(_target(peer), ADMIN, budget=Budget(connect=0.5, stage=1, host=5))
     # the probe connects to the address it was given, so every stage passes...
     assert report.passed
@@ -166,8 +166,8 @@ def test_a_foreign_advertised_address_is_nat(wmi_responder: Start) -> None:
     assert d.causes[0].id == "WX03"
 
 
-def test_own_advertised_address_is_not_nat(wmi_responder: Start) -> None:
-    report = probe(_target(wmi_responder(Script())), ADMIN, budget=FAST)
+def test_own_advertised_address_is_not_nat(responders: Start) -> None:
+    report = probe(_target(responders(Script())), ADMIN, budget=FAST)
     assert report.nat is None
     wmi_port = report.result(Stage.WMI_PORT)
     assert wmi_port is not None and wmi_port.fact("address-used") == "127.0.0.1"
@@ -177,8 +177,8 @@ def test_own_advertised_address_is_not_nat(wmi_responder: Start) -> None:
     "stage",
     [Stage.ENDPOINT_MAPPER, Stage.DCOM_ACTIVATION, Stage.NAMESPACE_LOGIN, Stage.QUERY],
 )
-def test_a_stall_times_out_at_its_stage(wmi_responder: Start, stage: Stage) -> None:
-    peer = wmi_responder(Script(stall_at=stage))
+def test_a_stall_times_out_at_its_stage(responders: Start, stage: Stage) -> None:
+    peer = responders(Script(stall_at=stage))
     report = probe(_target(peer), ADMIN, budget=Budget(connect=1, stage=0.3, host=5))
     failure = report.failure
     assert failure is not None
@@ -187,8 +187,8 @@ def test_a_stall_times_out_at_its_stage(wmi_responder: Start, stage: Stage) -> N
     assert report.elapsed < 2.0
 
 
-def test_the_host_budget_bounds_the_whole_probe(wmi_responder: Start) -> None:
-    peer = wmi_responder(Script(stall_at=Stage.QUERY))
+def test_the_host_budget_bounds_the_whole_probe(responders: Start) -> None:
+    peer = responders(Script(stall_at=Stage.QUERY))
     report = probe(_target(peer), ADMIN, budget=Budget(connect=1, stage=5, host=0.5))
     failure = report.failure
     assert failure is not None and failure.status is StageStatus.TIMED_OUT
@@ -196,10 +196,10 @@ def test_the_host_budget_bounds_the_whole_probe(wmi_responder: Start) -> None:
     assert report.elapsed < 1.5
 
 
-def test_below_the_hardening_floor_activation_is_denied(wmi_responder: Start) -> None:
+def test_below_the_hardening_floor_activation_is_denied(responders: Start) -> None:
     from wmireach.model import AuthLevel
 
-    peer = wmi_responder(Script())
+    peer = responders(Script())
     report = probe(_target(peer), ADMIN, budget=FAST, auth_level=AuthLevel.CONNECT)
     failure = report.failure
     assert failure is not None and failure.stage is Stage.DCOM_ACTIVATION
@@ -219,11 +219,11 @@ def test_a_refused_port_fails_tcp_135() -> None:
     assert "refused" in failure.detail
 
 
-def test_probe_many_on_a_process_pool_keeps_targets_apart(wmi_responder: Start) -> None:
+def test_probe_many_on_a_process_pool_keeps_targets_apart(responders: Start) -> None:
     peers = {
-        17763: wmi_responder(Script(version=(10, 0, 17763), fault_at=Stage.QUERY)),
-        20348: wmi_responder(Script(version=(10, 0, 20348))),
-        9600: wmi_responder(Script(version=(6, 3, 9600), fault_at=Stage.NAMESPACE_LOGIN)),
+        17763: responders(Script(version=(10, 0, 17763), fault_at=Stage.QUERY)),
+        20348: responders(Script(version=(10, 0, 20348))),
+        9600: responders(Script(version=(6, 3, 9600), fault_at=Stage.NAMESPACE_LOGIN)),
     }
     targets = [_target(p) for p in peers.values()] + ["", "bad host"]
     with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
@@ -242,9 +242,9 @@ def test_probe_many_on_a_process_pool_keeps_targets_apart(wmi_responder: Start) 
     assert by_target[""].error and by_target["bad host"].error
 
 
-def test_probe_many_yields_as_hosts_finish(wmi_responder: Start) -> None:
-    slow = wmi_responder(Script(stall_at=Stage.QUERY))
-    fast = wmi_responder(Script())
+def test_probe_many_yields_as_hosts_finish(responders: Start) -> None:
+    slow = responders(Script(stall_at=Stage.QUERY))
+    fast = responders(Script())
     order = [
         r.target
         for r in probe_many(
@@ -304,13 +304,13 @@ def test_a_peer_that_is_no_rpc_server_fails_the_endpoint_mapper(
         assert failure.hresult is not None and failure.hresult.name == code
 
 
-def test_probe_many_async_yields_as_hosts_finish(wmi_responder: Start) -> None:
+def test_probe_many_async_yields_as_hosts_finish(responders: Start) -> None:
     import asyncio
 
     from wmireach.probe import probe_many_async
 
-    slow = wmi_responder(Script(stall_at=Stage.QUERY))
-    fast = wmi_responder(Script())
+    slow = responders(Script(stall_at=Stage.QUERY))
+    fast = responders(Script())
 
     async def main() -> list[str]:
         targets = [_target(slow), _target(fast)]
@@ -318,3 +318,12 @@ def test_probe_many_async_yields_as_hosts_finish(wmi_responder: Start) -> None:
         return [r.target async for r in probe_many_async(targets, ADMIN, budget=budget)]
 
     assert asyncio.run(main()) == [_target(fast), _target(slow)]
+
+
+@pytest.mark.parametrize("wmi_responder", [{"script": Script(fault_at=Stage.QUERY)}], indirect=True)
+def test_the_plugin_fixture_serves_a_scripted_responder(wmi_responder: Responder) -> None:
+    # wmireach's pytest plugin (wmireach.testing.plugin) registers wmi_responder over
+    # scripted_responder(**param).
+    report = probe(_target(wmi_responder), ADMIN, budget=FAST)
+    failure = report.failure
+    assert failure is not None and failure.stage is Stage.QUERY

@@ -15,6 +15,7 @@ Must not: do I/O.
 
 from __future__ import annotations
 
+import functools
 import json as _json
 from typing import Any, Final
 
@@ -121,5 +122,6 @@ def _scenario_json(scenario: Scenario) -> str:
     return _json.dumps(scenario_to_json(scenario), ensure_ascii=False)
 
 
+@functools.lru_cache(maxsize=4096)
 def _step_json(step: Step) -> str:
     return _json.dumps(_step(step), ensure_ascii=False)

@@ -26,6 +26,7 @@ def _inline(text: str) -> str:
     return " ".join(text.split()).replace("`", "'").replace("|", "\\|")
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the same steps recur across plans and rollbacks
 def _step(step: Step) -> tuple[str, ...]:
     lines = [f"### {step.id}. {_inline(step.title)}", "", _inline(step.why), ""]
     if step.risk:

@@ -39,7 +39,7 @@ from wmireach.actions import (
     SetRegistryValue,
     SetWmiHosting,
 )
-from wmireach.model import NetworkProfile, Scenario, Side
+from wmireach.model import Account, NetworkProfile, Side
 from wmireach.planning import Plan, Step
 from wmireach.render._quoting import cmd_quote
 from wmireach.render._words import describe, principal_name, script_side
@@ -173,8 +173,8 @@ def _reg_type(value: int | str) -> str:
     return "REG_DWORD" if isinstance(value, int) else "REG_SZ"
 
 
-def _account(principal: str, scenario: Scenario) -> str:
-    if scenario.account.name is None and principal == scenario.account.principal:
+def _account(principal: str, account: Account) -> str:
+    if account.name is None and principal == account.principal:
         return '"%WMIREACH_ACCOUNT%"'
     return cmd_quote(principal_name(principal))
 
@@ -187,8 +187,7 @@ def _manual(why: str, gui: str | None) -> list[str]:
     return lines
 
 
-def _action(action: Action, step: Step, scenario: Scenario, side: Side) -> list[str]:
-    kind = scenario.computer(side).release.firewall
+def _action(action: Action, step: Step, kind: FirewallKind, account: Account) -> list[str]:
     match action:
         case SetFirewallRule() | DeleteFirewallRule():
             if action.rule.kind is RuleKind.WFAS:
@@ -215,7 +214,7 @@ def _action(action: Action, step: Step, scenario: Scenario, side: Side) -> list[
             ]
         case AddGroupMember(group=group, principal=principal):
             # net localgroup takes the group's localized name (facts §4.7: SID S-1-5-32-562).
-            member = _account(principal, scenario)
+            member = _account(principal, account)
             name = cmd_quote(principal_name(group))
             return [
                 _rem(
@@ -228,7 +227,7 @@ def _action(action: Action, step: Step, scenario: Scenario, side: Side) -> list[
         case RemoveGroupMember(group=group, principal=principal):
             return [
                 f"net localgroup {cmd_quote(principal_name(group))} "
-                f"{_account(principal, scenario)} /delete"
+                f"{_account(principal, account)} /delete"
             ]
         case SetWmiHosting(hosting=hosting, port=port, auth_level=level):
             lines = []
@@ -263,6 +262,23 @@ def _action(action: Action, step: Step, scenario: Scenario, side: Side) -> list[
             )
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the same steps recur across plans and rollbacks
+def _step(step: Step, kind: FirewallKind, account: Account) -> tuple[str, ...]:
+    """The lines of one step on a computer whose firewall is ``kind``."""
+    lines = ["", _rem(f"{step.id}. {step.title}"), _rem(f"Why: {step.why}")]
+    if step.risk:
+        lines.append(_rem(f"WIDENS ATTACK SURFACE: {step.risk}"))
+    lines.append(_rem(f"Rules: {', '.join(step.rules)}"))
+    lines.append(f"echo {step.id}: applying")
+    if step.manual:
+        lines += _manual(step.why, step.gui)
+    for action in step.actions:
+        lines += _action(action, step, kind, account)
+    for note in step.notes:
+        lines.append(_rem(f"Note: {note}"))
+    return tuple(lines)
+
+
 def to_netsh(plan: Plan, *, side: Side | None = None) -> str:
     """A .cmd script with the steps of ``plan`` on one computer (``side``)."""
     plan, side = script_side(plan, side)
@@ -290,18 +306,9 @@ def to_netsh(plan: Plan, *, side: Side | None = None) -> str:
         ]
     if not plan.steps:
         lines.append("echo Nothing to change on this computer.")
+    kind = computer.release.firewall
     for step in plan.steps:
-        lines += ["", _rem(f"{step.id}. {step.title}"), _rem(f"Why: {step.why}")]
-        if step.risk:
-            lines.append(_rem(f"WIDENS ATTACK SURFACE: {step.risk}"))
-        lines.append(_rem(f"Rules: {', '.join(step.rules)}"))
-        lines.append(f"echo {step.id}: applying")
-        if step.manual:
-            lines += _manual(step.why, step.gui)
-        for action in step.actions:
-            lines += _action(action, step, scenario, side)
-        for note in step.notes:
-            lines.append(_rem(f"Note: {note}"))
+        lines += _step(step, kind, scenario.account)
     lines += ["", "echo Done.", "endlocal", "exit /b 0"]
     if any(not line.isascii() for line in lines):
         # A command names something non-ASCII (an account, a path): have cmd read the file as

@@ -24,6 +24,7 @@ Must not: do I/O.
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 from wmireach.actions import (
@@ -42,11 +43,12 @@ from wmireach.actions import (
     SetRegistryValue,
     SetWmiHosting,
 )
-from wmireach.model import NetworkProfile, Scenario, Side
+from wmireach.model import Account, NetworkProfile, Side
 from wmireach.planning import Plan, Step
 from wmireach.render._quoting import ps_quote
 from wmireach.render._words import describe, script_side
 from wmireach.state import WMI_GROUP, DcomRight, Direction, FirewallRule, WmiHosting
+from wmireach.windows import Release
 
 __all__ = ["to_powershell"]
 
@@ -181,8 +183,8 @@ _PROFILE_NAMES: Final = {
 }
 
 
-def _principal(principal: str, scenario: Scenario) -> str:
-    if principal == scenario.account.principal and not principal.startswith("S-1-"):
+def _principal(principal: str, account: Account) -> str:
+    if principal == account.principal and not principal.startswith("S-1-"):
         return "$Account"
     return ps_quote(principal)
 
@@ -250,7 +252,7 @@ def _firewall(action: SetFirewallRule | DeleteFirewallRule, label: str) -> list[
 
 
 def _dcom_calls(
-    principal: str, rights: frozenset[DcomRight], revoke: bool, scenario: Scenario, label: str
+    principal: str, rights: frozenset[DcomRight], revoke: bool, account: Account, label: str
 ) -> list[str]:
     lines = []
     for value_name in ("MachineLaunchRestriction", "MachineAccessRestriction"):
@@ -262,15 +264,14 @@ def _dcom_calls(
             mask |= _RIGHT_BITS[r]
         call = (
             f"Set-WmiReachDcomLimit -ValueName {ps_quote(value_name)} -Sid "
-            f"(ConvertTo-WmiReachSid {_principal(principal, scenario)}) -Mask 0x{mask:X}"
+            f"(ConvertTo-WmiReachSid {_principal(principal, account)}) -Mask 0x{mask:X}"
             + (" -Revoke" if revoke else "")
         )
         lines += [call, _check(f"{label} ({value_name})", call + " -Test")]
     return lines
 
 
-def _action(action: Action, step: Step, scenario: Scenario, side: Side, label: str) -> list[str]:
-    release = scenario.computer(side).release
+def _action(action: Action, release: Release, account: Account, label: str) -> list[str]:
     match action:
         case SetFirewallRule() | DeleteFirewallRule():
             if not release.netsecurity_cmdlets:
@@ -298,13 +299,13 @@ def _action(action: Action, step: Step, scenario: Scenario, side: Side, label: s
                 _check(label, f"$null -eq (Get-WmiReachRegistryValue {reg_path} {ps_quote(name)})"),
             ]
         case GrantDcomRights(principal=p, rights=rights):
-            return _dcom_calls(p, rights, False, scenario, label)
+            return _dcom_calls(p, rights, False, account, label)
         case RevokeDcomRights(principal=p, rights=rights):
-            return _dcom_calls(p, rights, True, scenario, label)
+            return _dcom_calls(p, rights, True, account, label)
         case GrantNamespaceRights(ace=ace) | RevokeNamespaceRights(ace=ace):
             call = (
                 f"Set-WmiReachNamespaceRight -Namespace {ps_quote(ace.namespace)} -Sid "
-                f"(ConvertTo-WmiReachSid {_principal(ace.principal, scenario)}) -Mask "
+                f"(ConvertTo-WmiReachSid {_principal(ace.principal, account)}) -Mask "
                 f"0x{ace.mask:X} -Inherit ${str(ace.inherit).lower()}"
                 + (" -Revoke" if isinstance(action, RevokeNamespaceRights) else "")
             )
@@ -312,7 +313,7 @@ def _action(action: Action, step: Step, scenario: Scenario, side: Side, label: s
         case AddGroupMember(group=g, principal=p) | RemoveGroupMember(group=g, principal=p):
             call = (
                 f"Set-WmiReachGroupMember -GroupSid {ps_quote(g)} -Member "
-                f"{_principal(p, scenario)}"
+                f"{_principal(p, account)}"
                 + (" -Remove" if isinstance(action, RemoveGroupMember) else "")
             )
             return [call, _check(label, call + " -Test")]
@@ -408,6 +409,24 @@ def _header(plan: Plan, side: Side) -> list[str]:
     return lines
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the same steps recur across plans and rollbacks
+def _step(step: Step, release: Release, account: Account) -> tuple[str, ...]:
+    """The lines of one step on a computer running ``release``."""
+    label = f"{step.id}: {step.title}"
+    lines = [
+        "",
+        f"# {step.id}. {' '.join(step.title.split())}",
+        f"Write-Host {ps_quote(label)}",
+    ]
+    if step.risk:
+        lines.append(f"Write-Warning {ps_quote('Widens attack surface: ' + step.risk)}")
+    if step.manual:
+        lines.append(f"Write-Warning {ps_quote(f'{step.id}: MANUAL: {step.why}')}")
+    for action in step.actions:
+        lines += _action(action, release, account, label)
+    return tuple(lines)
+
+
 def to_powershell(plan: Plan, *, side: Side | None = None) -> str:
     """A .ps1 script with the steps of ``plan`` on one computer (``side``)."""
     plan, side = script_side(plan, side)
@@ -428,18 +447,7 @@ def to_powershell(plan: Plan, *, side: Side | None = None) -> str:
     if not plan.steps:
         lines.append("Write-Host 'Nothing to change on this computer.'")
     for step in plan.steps:
-        label = f"{step.id}: {step.title}"
-        lines += [
-            "",
-            f"# {step.id}. {' '.join(step.title.split())}",
-            f"Write-Host {ps_quote(label)}",
-        ]
-        if step.risk:
-            lines.append(f"Write-Warning {ps_quote('Widens attack surface: ' + step.risk)}")
-        if step.manual:
-            lines.append(f"Write-Warning {ps_quote(f'{step.id}: MANUAL: {step.why}')}")
-        for action in step.actions:
-            lines += _action(action, step, scenario, side, label)
+        lines += _step(step, release, scenario.account)
     lines += [
         "",
         "# Record what was replaced, then test what was changed.",

@@ -33,10 +33,8 @@ from wmireach.model import (
     Membership,
     NetworkProfile,
     Scenario,
-    Side,
     Trust,
 )
-from wmireach.simulation import requirements
 from wmireach.state import (
     ADMINISTRATORS,
     ALLOW_ANONYMOUS_CALLBACK,
@@ -62,6 +60,7 @@ from wmireach.state import (
     WmiHosting,
     default_state,
 )
+from wmireach.testing.faults import satisfying_states
 from wmireach.windows import (
     HARDENING_ENABLED_BY_DEFAULT,
     HARDENING_ENFORCED,
@@ -311,33 +310,3 @@ def scenario_with_states(
     client = draw(host_states(scenario.client.release))
     target = draw(host_states(scenario.target.release))
     return scenario, client, target
-
-
-def satisfying_states(
-    scenario: Scenario, client: HostState, target: HostState, *, rounds: int = 4
-) -> tuple[HostState, HostState] | None:
-    """Change the two states, through each rule's ``fulfil`` witness, until every requirement
-    of ``scenario`` is met; ``None`` when no host change can (the scenario itself decides, as
-    with an authentication level below a hardened target's floor).
-
-    >>> from wmireach.model import _example
-    >>> from wmireach.simulation import default_states, simulate
-    >>> s = _example()
-    >>> simulate(s, *satisfying_states(s, *default_states(s))).passed
-    True
-    """
-    states = {Side.CLIENT: client, Side.TARGET: target}
-    for _ in range(rounds):
-        changed = False
-        for rule in requirements(scenario):
-            current = states[rule.side]
-            if rule.met(scenario, current):
-                continue
-            new = rule.fulfil(scenario, current)
-            if new is None:
-                return None
-            states[rule.side] = new
-            changed = True
-        if not changed:
-            return states[Side.CLIENT], states[Side.TARGET]
-    return None

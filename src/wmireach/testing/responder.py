@@ -769,13 +769,18 @@ def scripted_responder(
 
 
 def responder_factory() -> Iterator[Callable[..., Responder]]:
-    """A pytest fixture body: yields ``start(script=None, **kwargs) -> Responder``.
+    """A pytest fixture body for several responders in one test: yields
+    ``start(script=None, **kwargs) -> Responder``.
 
     Every responder started through it stops when the test ends. Register it in a conftest
-    (the ``wmireach.testing`` plugin does) with ``pytest.fixture(responder_factory)``::
+    with ``pytest.fixture(responder_factory)``; for one responder per test, wmireach's pytest
+    plugin already has ``wmi_responder`` (parametrised indirectly with
+    ``{"script": Script(...)}``)::
 
-        def test_my_client_reports_namespace_denied(wmi_responder):
-            peer = wmi_responder(Script(fault_at=Stage.NAMESPACE_LOGIN))
+        responders = pytest.fixture(responder_factory)
+
+        def test_my_client_reports_namespace_denied(responders):
+            peer = responders(Script(fault_at=Stage.NAMESPACE_LOGIN))
             ...  # point the client at f"127.0.0.1:{peer.port}"
     """
     with contextlib.ExitStack() as stack:
