@@ -141,3 +141,9 @@ def test_a_report_is_json_with_no_secret() -> None:
     )
     data = json.dumps(report.to_json())
     assert json.loads(data)["stages"][0]["status"] == "passed"
+
+
+@pytest.mark.parametrize(("host", "port"), [("b", 0), ("b", 70000), ("", 135), ("a b", 135)])
+def test_a_target_built_directly_is_checked_too(host: str, port: int) -> None:
+    with pytest.raises(InvalidTarget):
+        Target(host=host, port=port)

@@ -67,6 +67,12 @@ class Target:
     host: str
     port: int = 135
 
+    def __attrs_post_init__(self) -> None:
+        if not 1 <= self.port <= 65535:
+            raise InvalidTarget(f"target {self.host!r}: port {self.port} is out of range 1-65535")
+        if not self.host.strip() or any(c.isspace() for c in self.host):
+            raise InvalidTarget(f"target {self.host!r}: give a host name or address")
+
     def __str__(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return host if self.port == 135 else f"{host}:{self.port}"
