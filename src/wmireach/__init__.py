@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         Trust,
     )
     from wmireach.planning import Plan, Step, plan
+    from wmireach.probe import ProbeReport, probe_many
     from wmireach.render import Format
     from wmireach.rules import RULES, Rule, rule
     from wmireach.simulation import Outcome, default_states, requirements, simulate
@@ -79,6 +80,7 @@ __all__ = [
     "NetworkProfile",
     "Outcome",
     "Plan",
+    "ProbeReport",
     "Reading",
     "Release",
     "Rule",
@@ -104,6 +106,7 @@ __all__ = [
     "from_ntstatus",
     "from_win32",
     "plan",
+    "probe_many",
     "release",
     "requirements",
     "rule",
@@ -130,6 +133,9 @@ _LAZY = {
     "Plan": "wmireach.planning",
     "Step": "wmireach.planning",
     "plan": "wmireach.planning",
+    # The probe is a package named like its function: import it as wmireach.probe.probe.
+    "ProbeReport": "wmireach.probe",
+    "probe_many": "wmireach.probe",
     "Format": "wmireach.render",
     "Cause": "wmireach.diagnosis",
     "Diagnosis": "wmireach.diagnosis",

@@ -101,6 +101,10 @@ _MODULE_COMMANDS = {
         "wmireach._cli_diagram",
         "draw the call's connection diagram (computers, firewalls, failed stage, steps) as SVG",
     ),
+    "probe": (
+        "wmireach._cli_probe",
+        "probe hosts live: how far a real WMI call gets, and why it stops there",
+    ),
 }
 
 

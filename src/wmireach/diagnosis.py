@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from typing import Final
+from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -67,6 +67,8 @@ __all__ = [
     "Diagnosis",
     "Evidence",
     "ExternalCause",
+    "Observation",
+    "Observed",
     "diagnose",
     "single_faults",
 ]
@@ -1140,6 +1142,36 @@ def _build_causes(ranked: tuple[tuple[str, float, tuple[str, ...]], ...]) -> tup
     return tuple(causes)
 
 
+# -- observations from a live check ------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Observed:
+    """What a live check (:mod:`wmireach.probe`) saw fail: the raw code, the stage, what it
+    learned about the scenario, and the causes the observation itself points to (as an event
+    does, e.g. WX03 when the target advertises no reachable address).
+
+    >>> diagnose(Observed(code=0x80041003, stage=Stage.NAMESPACE_LOGIN)).causes[0].id
+    'WR601'
+    """
+
+    code: int
+    stage: Stage | None = None
+    #: Fields of :data:`KNOWN_FIELDS` the check learned (target_os, trust, account...).
+    known: Mapping[str, object] = attrs.field(factory=dict)
+    causes: frozenset[str] = frozenset()
+    note: str = ""
+
+
+@runtime_checkable
+class Observation(Protocol):
+    """Anything that can say what it saw fail (a :class:`~wmireach.probe.ProbeReport`)."""
+
+    def observed_failure(self) -> Observed | None:
+        """The failure seen, or ``None`` when everything passed."""
+        ...
+
+
 def _summary(
     codes: list[HResult], stage: Stage | None, causes: tuple[Cause, ...], events: tuple[Event, ...]
 ) -> str:
@@ -1199,6 +1231,20 @@ def diagnose(
     >>> print(top.steps[0].title)
     Admit TCP 135 (RPC endpoint mapper) on Computer B's firewall (domain profile)
     """
+    observed_causes: frozenset[str] = frozenset()
+    if not isinstance(failure, (str, int, bytes, HResult)) and isinstance(
+        failure, (Observed, Observation)
+    ):
+        seen = failure if isinstance(failure, Observed) else failure.observed_failure()
+        if seen is None:
+            raise ScenarioError(
+                "the live check saw no failure to diagnose (every stage passed, or the target "
+                "was malformed)"
+            )
+        failure, observed_causes = HResult(seen.code), seen.causes
+        stage = stage if stage is not None else seen.stage
+        if scenario is None:
+            known = {**{k: v for k, v in seen.known.items() if k in KNOWN_FIELDS}, **known}
     unknown = sorted(set(known) - set(KNOWN_FIELDS))
     if unknown:
         raise TypeError(f"diagnose() got unknown fields {unknown}; known: {list(KNOWN_FIELDS)}")
@@ -1219,6 +1265,7 @@ def diagnose(
     phrase_causes = frozenset(
         cid for phrases, cid, _ in _PHRASES if all(p in lowered for p in phrases)
     )
+    phrase_causes |= observed_causes
     if not codes and not events and not phrase_causes:
         raise InvalidCode(
             f"cannot diagnose {failure!r}: it holds no code, known message or event",
@@ -1241,7 +1288,7 @@ def diagnose(
         ctx = _context(known)
         weighted = _weighted(ctx)
         considered = sum(n for _, n in _count(ctx))
-    event_causes = frozenset(c for e in events for c in e.causes)
+    event_causes = frozenset(c for e in events for c in e.causes) | observed_causes
     ranked = _rank(
         weighted,
         frozenset(observed),
