@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from wmireach import hresult
@@ -111,12 +111,15 @@ def _spans(matches: list[CodeMatch] | Iterator[CodeMatch]) -> list[tuple[int, in
     return [(m.start, m.end, m.hresult.value) for m in matches]
 
 
+@example("CODE:CODE:5")  # a keyword trigger must not swallow the start of the next one
+@example("error error: 0x5")
 @given(texts)
 def test_fast_scan_equals_reference_scan(text: str) -> None:
     assert _spans(find_codes(text)) == _spans(_scan_reference(text))
 
 
 @settings(max_examples=150)
+@example("CODE:CODE:0x5", 7)
 @given(texts, st.sampled_from([1, 7, 13, 64, 100]))
 def test_window_boundaries_change_nothing(text: str, chunk: int) -> None:
     with pytest.MonkeyPatch.context() as patch:

@@ -680,8 +680,9 @@ def _triggers() -> tuple[re.Pattern[str], ...]:
     keyword_tail = r"(?:[ \t]?[:=#(\[][ \t]?|[ \t]{1,2})[0-9a-f-]"
     keywords = sorted({k.lower() for k in _KEYWORDS.split("|")})
     # One literal-led pattern each: the engine searches a literal prefix at memory speed, but
-    # an alternation of literals position by position.
-    return tuple(re.compile(re.escape(k) + keyword_tail) for k in keywords)
+    # an alternation of literals position by position. The tail is a lookahead: a match must
+    # consume only the keyword, or the next one could start inside it ("CODE:CODE:5").
+    return tuple(re.compile(re.escape(k) + "(?=" + keyword_tail + ")") for k in keywords)
 
 
 @functools.cache
