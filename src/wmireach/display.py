@@ -37,9 +37,12 @@ from wmireach.simulation import Outcome, simulate
 __all__ = [
     "diagnosis_html",
     "escape",
+    "facts_html",
+    "figure_html",
     "hresult_html",
     "hresult_markdown",
     "outcome_html",
+    "panel_html",
     "plan_html",
     "plan_markdown",
     "scenario_html",
@@ -109,6 +112,30 @@ def _code(text: object) -> str:
 
 def _figure(svg: str) -> str:
     return f'<div style="overflow-x: auto; margin: 6px 0">{svg}</div>'
+
+
+def facts_html(rows: Iterable[tuple[str, object]]) -> str:
+    """A two-column table of ``(name, value)`` facts, both escaped (for any report).
+
+    >>> "&lt;b&gt;" in facts_html([("name", "<b>")])
+    True
+    """
+    return _rows((name, escape(value)) for name, value in rows)
+
+
+def panel_html(title: str, *parts: str) -> str:
+    """A display box: an escaped ``title`` over ``parts``, which are HTML already (built with
+    the functions of this module).
+
+    >>> panel_html("<probe>", facts_html([("port", 135)])).count("&lt;probe&gt;")
+    1
+    """
+    return _wrap(title, *parts)
+
+
+def figure_html(svg: str) -> str:
+    """An SVG picture (from :mod:`wmireach.drawing`) placed in a display, scrolling if wide."""
+    return _figure(svg)
 
 
 # -- stages ------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ Must not: do I/O (the runner does).
 
 from __future__ import annotations
 
-import enum
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -20,6 +19,7 @@ from typing import Any, Final
 import attrs
 
 from wmireach.diagnosis import Observed
+from wmireach.drawing import StageStatus
 from wmireach.errors import WmiReachError
 from wmireach.hresult import HResult, decode
 from wmireach.model import AccountKind, AuthLevel, Computer, Membership, Stage
@@ -250,15 +250,6 @@ class Budget:
     host: float = attrs.field(default=20.0, converter=float, validator=_positive)
 
 
-class StageStatus(enum.Enum):
-    """How a stage ended."""
-
-    PASSED = "passed"
-    FAILED = "failed"
-    TIMED_OUT = "timed-out"
-    SKIPPED = "skipped"
-
-
 @attrs.frozen(kw_only=True)
 class StageResult:
     """One stage: how it ended, how long it took, the code it failed with, what it learned."""
@@ -424,6 +415,20 @@ class ProbeReport:
                 note="the target advertises no address this client reached it on",
             )
         return None
+
+    def _repr_html_(self) -> str:
+        """The notebook display: the target, the server's identity, each stage coloured by how
+        it ended, and the connection diagram (no secrets: the report never holds any)."""
+        from wmireach.probe._display import report_html
+
+        return report_html(self)
+
+    def diagram(self) -> str:
+        """The connection diagram of this report as SVG text: the stages coloured by how they
+        ended, the failed one marked with its code, and Computer B as the probe saw it."""
+        from wmireach.probe._display import report_svg
+
+        return report_svg(self)
 
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready data (no secrets: the report never holds any)."""
