@@ -23,6 +23,7 @@ COMMANDS = {
     "model": ["model", *SCENARIO],
     "plan": ["plan", *SCENARIO],
     "diagnose": ["diagnose", "0x80070005", "--trust", "workgroup", "--account", "local-admin"],
+    "diagram": ["diagram", *SCENARIO, "--failure", "0x80070005"],
 }
 #: One bad input per command: a value the library refuses (not a usage error).
 BAD_INPUT = {
@@ -43,6 +44,7 @@ BAD_INPUT = {
         "80000",
     ],
     "diagnose": ["diagnose", "nothing to see"],
+    "diagram": ["diagram", *SCENARIO, "--failure", "0x80041010"],
 }
 
 
@@ -89,7 +91,7 @@ def test_usage_errors_exit_2_with_usage_on_stderr(
     assert "usage: wmireach" in captured.err and "error:" in captured.err
 
 
-@pytest.mark.parametrize("command", [None, *COMMANDS])
+@pytest.mark.parametrize("command", [None, *COMMANDS, "probe"])
 def test_help_has_examples_and_exits_0(
     command: str | None, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -68,6 +68,11 @@ def register(
     p.add_argument("--failure", metavar="CODE", help="mark where this code comes from")
     p.add_argument("--stage", choices=STAGES, help="the stage --failure was seen at")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="write JSON instead: the scenario, the focus (code and stage) and the SVG text",
+    )
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
@@ -99,6 +104,22 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         stage=Stage(args.stage) if args.stage else None,
     )
     text = diagram(result) + "\n"
+    if args.json:
+        import json
+
+        from wmireach.model import scenario_to_json
+
+        focus = (
+            None if result.focus is None else {"failure": result.focus[0], "stage": result.focus[1]}
+        )
+        text = (
+            json.dumps(
+                {"scenario": scenario_to_json(scenario), "focus": focus, "svg": text.rstrip("\n")},
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8", newline="")
