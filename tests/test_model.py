@@ -205,6 +205,10 @@ def test_stage_order_is_the_probe_order() -> None:
         "query",
         "callback",
     ]
+    # The command line offers the same names without importing the model.
+    from wmireach._cli_model import STAGES
+
+    assert list(STAGES) == [s.value for s in Stage]
     shuffled = [Stage.CALLBACK, Stage.RESOLVE_NAME, Stage.QUERY, Stage.TCP_135]
     assert sorted(shuffled) == [Stage.RESOLVE_NAME, Stage.TCP_135, Stage.QUERY, Stage.CALLBACK]
     assert Stage.TCP_135 < Stage.CALLBACK

@@ -14,6 +14,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
+from wmireach._cli_model import STAGES
+
 if TYPE_CHECKING:
     from wmireach.diagnosis import Diagnosis
     from wmireach.model import Scenario
@@ -25,17 +27,6 @@ TRUSTS = ("same-domain", "trusted-domain", "untrusted-domain", "workgroup")
 ACCOUNTS = ("domain-admin", "domain-user", "local-admin", "builtin-admin", "local-user")
 CALL_MODES = ("sync", "semisync", "async")
 AUTH_LEVELS = ("none", "connect", "call", "pkt", "pkt-integrity", "pkt-privacy")
-STAGES = (
-    "resolve-name",
-    "tcp-135",
-    "endpoint-mapper",
-    "authenticate",
-    "dcom-activation",
-    "wmi-port",
-    "namespace-login",
-    "query",
-    "callback",
-)
 
 _EPILOG = """\
 examples:

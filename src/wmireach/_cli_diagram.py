@@ -14,22 +14,10 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from wmireach._cli_model import add_scenario_arguments
+from wmireach._cli_model import STAGES, add_scenario_arguments
 
 __all__ = ["register", "run"]
 
-#: Kept literal so that building the parser imports none of the model (as in ``_cli_plan``).
-STAGES = (
-    "resolve-name",
-    "tcp-135",
-    "endpoint-mapper",
-    "authenticate",
-    "dcom-activation",
-    "wmi-port",
-    "namespace-login",
-    "query",
-    "callback",
-)
 
 _EPILOG = """\
 examples:

@@ -32,6 +32,18 @@ ACCOUNTS = ("domain-admin", "domain-user", "local-admin", "builtin-admin", "loca
 CALL_MODES = ("sync", "semisync", "async")
 AUTH_LEVELS = ("none", "connect", "call", "pkt", "pkt-integrity", "pkt-privacy")
 PROFILES = ("domain", "private", "public")
+#: The stages in call order (wmireach.model.Stage's values; a test keeps them equal).
+STAGES = (
+    "resolve-name",
+    "tcp-135",
+    "endpoint-mapper",
+    "authenticate",
+    "dcom-activation",
+    "wmi-port",
+    "namespace-login",
+    "query",
+    "callback",
+)
 NAMESPACE = "root\\cimv2"
 SINK_PROGRAM = "%windir%\\system32\\wbem\\unsecapp.exe"
 AUTH_LEVEL = "pkt-integrity"

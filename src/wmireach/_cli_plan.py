@@ -22,6 +22,7 @@ from wmireach._cli_model import (
     NAMESPACE,
     PROFILES,
     SINK_PROGRAM,
+    STAGES,
     TRUSTS,
 )
 
@@ -29,17 +30,6 @@ __all__ = ["register", "run"]
 
 FORMATS = ("netsh", "powershell", "reg", "markdown", "json")
 SIDES = ("client", "target")
-STAGES = (
-    "resolve-name",
-    "tcp-135",
-    "endpoint-mapper",
-    "authenticate",
-    "dcom-activation",
-    "wmi-port",
-    "namespace-login",
-    "query",
-    "callback",
-)
 
 _EPILOG = """\
 examples:

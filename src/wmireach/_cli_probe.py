@@ -19,6 +19,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
+from wmireach._cli_model import ACCOUNTS, STAGES
+
 if TYPE_CHECKING:
     from wmireach.probe import Credentials, ProbeReport
 
@@ -28,18 +30,9 @@ __all__ = ["PASSWORD_ENV", "register", "run"]
 PASSWORD_ENV = "WMIREACH_PASSWORD"
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
+#: The stages a probe can stop after: every stage but the callback, which it does not probe.
+PROBE_STAGES = STAGES[: STAGES.index("callback")]
 # Literal so that building the parser imports none of the model (as in _cli_model).
-ACCOUNTS = ("domain-admin", "domain-user", "local-admin", "builtin-admin", "local-user")
-STAGES = (
-    "resolve-name",
-    "tcp-135",
-    "endpoint-mapper",
-    "authenticate",
-    "dcom-activation",
-    "wmi-port",
-    "namespace-login",
-    "query",
-)
 AUTH_LEVELS = ("connect", "pkt-integrity", "pkt-privacy")
 
 _EPILOG = f"""\
@@ -90,7 +83,7 @@ def register(
         "--budget", type=float, metavar="S", help="each host in all (default: max(20, 5 x S))"
     )
     p.add_argument("--concurrency", type=int, default=256, metavar="N", help="hosts at once")
-    p.add_argument("--stage", choices=STAGES, help="stop after this stage")
+    p.add_argument("--stage", choices=PROBE_STAGES, help="stop after this stage")
     p.add_argument("--auth-level", choices=AUTH_LEVELS, default="pkt-privacy")
     p.add_argument("--namespace", default="root\\cimv2")
     p.add_argument("--json", action="store_true", help="JSON lines, one report per host")
