@@ -255,6 +255,37 @@ def test_unresolvable_names_point_to_the_name_or_the_advertised_binding() -> Non
     assert diagnose(text).causes[0].id == "WX03"
 
 
+@pytest.mark.parametrize(
+    ("text", "protocol"),
+    [
+        (
+            "SCMRException: Exception calling ROpenSCManagerW. Code: 5, Msg: ERROR_ACCESS_DENIED",
+            "[MS-SCMR]",
+        ),
+        ("Could not initialise pipe winreg. Error was NT_STATUS_OBJECT_NAME_NOT_FOUND", "[MS-RRP]"),
+        ("net rpc shutdown -I 10.0.0.5 -U admin%x: Connection failed", "net rpc"),
+    ],
+)
+def test_other_rpc_interfaces_are_said_plainly_not_wmi(text: str, protocol: str) -> None:
+    d = diagnose(text)
+    assert not d.explained
+    assert d.causes == ()
+    assert d.summary.startswith("not a remote-WMI failure; this is ")
+    assert protocol in d.summary
+
+
+@given(
+    st.text(max_size=30),
+    st.sampled_from(["OpenSCManager", "svcctl", "pipe winreg", "net rpc "]),
+    st.sampled_from(["WMI", "wbem", "root\\cimv2", "Win32_Service", "Get-CimInstance", "winmgmt"]),
+)
+def test_a_text_that_names_wmi_is_never_put_down_to_another_interface(
+    noise: str, other: str, wmi: str
+) -> None:
+    text = f"0x80070005 {noise} {other} {wmi}"
+    assert diagnose(text).explained
+
+
 def test_likelihoods_sum_to_one_and_ranks_follow_them() -> None:
     d = diagnose("0x80070005")
     assert sum(c.likelihood for c in d.causes) == pytest.approx(1.0)

@@ -44,9 +44,10 @@ CAUSE_IDS: dict[str, frozenset[str]] = {
     "client-tool-bug": frozenset({"WX08", "WX10"}),
 }
 #: Measured when written (see the printed figures); raise it when the diagnosis improves.
-TOP3_FLOOR = 0.55  # measured 0.58 (57 cases); a change that loses cases fails
-#: Cases from this number on were collected after the diagnosis was written and never tuned
-#: on (tests/cases/diagnosis/README.md): their figures are the honest out-of-sample ones.
+TOP3_FLOOR = 0.58  # measured 0.61 (57 cases); a change that loses cases fails
+#: Cases from this number on were collected after the diagnosis was written, as a held-out set;
+#: their first measurement is the out-of-sample figure (tests/cases/diagnosis/README.md says
+#: what was changed after reading them).
 HELD_OUT_FROM = 47
 
 _CONTEXT_KEYS = (
@@ -94,8 +95,9 @@ def test_case_accuracy() -> None:
     held1, held3 = _accuracy(held)
     missed = sorted(k for k, p in places.items() if p is None or p > 3)
     print(
-        f"\n{len(places)} cases: top-1 {top1:.0%}, top-3 {top3:.0%}; held out ({len(held)}): "
-        f"top-1 {held1:.0%}, top-3 {held3:.0%}; outside top 3: {missed}"
+        f"\n{len(places)} cases: top-1 {top1:.0%}, top-3 {top3:.0%}; "
+        f"from {HELD_OUT_FROM:03d} on ({len(held)}): top-1 {held1:.0%}, top-3 {held3:.0%}; "
+        f"outside top 3: {missed}"
     )
     assert top3 >= TOP3_FLOOR
 

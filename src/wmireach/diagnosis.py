@@ -673,6 +673,48 @@ _SHORT_MESSAGES: Final[tuple[tuple[str, int], ...]] = (
     ("access denied", _DENIED),
 )
 
+#: RPC interfaces other than DCOM/WMI that fail with the same codes, named by the operations or
+#: pipes their clients print (lower case), with the protocol's Microsoft title. A text that names
+#: one and nothing of WMI is not a remote-WMI failure, whatever its code.
+_OTHER_INTERFACES: Final[tuple[tuple[tuple[str, ...], str], ...]] = (
+    (
+        ("openscmanager", "scmrexception", "svcctl"),
+        "a Service Control Manager call ([MS-SCMR]: Service Control Manager Remote Protocol, "
+        "as PsExec-style tools use over SMB)",
+    ),
+    (
+        ("pipe winreg", "regconnectregistry", "remote registry"),
+        "a Remote Registry call ([MS-RRP]: Windows Remote Registry Protocol)",
+    ),
+    (
+        ("net rpc ",),
+        "Samba's net rpc (Remote Registry, Service Control Manager or shutdown over SMB named "
+        "pipes)",
+    ),
+)
+#: Words that tie a text to WMI (lower case): with one of them the text is about WMI.
+_WMI_MARKERS: Final = (
+    "wmi",
+    "wbem",
+    "cimv2",
+    "winmgmt",
+    "win32_",
+    "ciminstance",
+    "cimsession",
+    "unsecapp",
+)
+
+
+def _other_interface(lowered: str) -> str | None:
+    """What a text is about when it names another RPC interface and nothing of WMI."""
+    if any(marker in lowered for marker in _WMI_MARKERS):
+        return None
+    for phrases, what in _OTHER_INTERFACES:
+        if any(p in lowered for p in phrases):
+            return what
+    return None
+
+
 _ACCOUNT_RULES: Final = frozenset({"WR403", "WR404", "WR405", "WR601"})
 
 # -- single faults -----------------------------------------------------------------------------
@@ -1266,6 +1308,20 @@ def diagnose(
         cid for phrases, cid, _ in _PHRASES if all(p in lowered for p in phrases)
     )
     phrase_causes |= observed_causes
+    other = _other_interface(lowered) if scenario is None and not observed_causes else None
+    if other is not None:
+        shown_code = " ".join(filter(None, (codes[0].hex, codes[0].name))) if codes else ""
+        return Diagnosis(
+            codes=tuple(codes),
+            stage=stage_value,
+            known=tuple((k, str(v)) for k, v in known.items() if v is not None),
+            events=events,
+            causes=(),
+            explained=False,
+            summary=f"not a remote-WMI failure; this is {other}"
+            + (f" ({shown_code})" if shown_code else ""),
+            scenarios=0,
+        )
     if not codes and not events and not phrase_causes:
         raise InvalidCode(
             f"cannot diagnose {failure!r}: it holds no code, known message or event",
