@@ -24,6 +24,8 @@ import itertools
 from collections.abc import Mapping
 from typing import Final
 
+import attrs
+
 from wmireach.errors import ScenarioError
 from wmireach.model import (
     HARDENING_FLOOR,
@@ -43,6 +45,7 @@ __all__ = [
     "Weighted",
     "build_matrix",
     "canonical",
+    "client_stand_in",
     "consistent_scenarios",
     "representative",
     "scenario_matrix",
@@ -173,6 +176,24 @@ def canonical(scenario: Scenario) -> Scenario:
         auth_level=scenario.auth_level,
         same_subnet=scenario.same_subnet,
     )
+
+
+def client_stand_in(scenario: Scenario) -> Scenario:
+    """A sync or semisync ``scenario`` as it is for any client release: the client's release
+    replaced by a fixed one and sync by semisync (what :func:`canonical` does to the client,
+    leaving the target alone). Planning shares one plan among all the scenarios it maps to.
+
+    >>> from wmireach.model import _example
+    >>> s = client_stand_in(_example())
+    >>> (s.client.release.identifier, s.target.release.identifier, s.call_mode.value)
+    ('winxp', 'server2019', 'semisync')
+    """
+    if scenario.call_mode is CallMode.ASYNC:
+        raise ScenarioError("an async call reads Computer A's state: it has no client stand-in")
+    client = _client_placeholder(scenario)
+    if client is scenario.client and scenario.call_mode is CallMode.SEMISYNC:
+        return scenario
+    return attrs.evolve(scenario, client=client, call_mode=CallMode.SEMISYNC)
 
 
 def _client_placeholder(scenario: Scenario) -> Computer:

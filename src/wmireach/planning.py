@@ -56,11 +56,11 @@ from wmireach.actions import (
     inverse_all,
 )
 from wmireach.errors import ScenarioError
+from wmireach.matrix import client_stand_in
 from wmireach.model import (
     HARDENING_FLOOR,
     AuthLevel,
     CallMode,
-    Computer,
     NetworkProfile,
     Scenario,
     Side,
@@ -87,7 +87,7 @@ from wmireach.state import (
     WmiHosting,
     normalize_program,
 )
-from wmireach.windows import RELEASES, FirewallKind
+from wmireach.windows import FirewallKind
 
 if TYPE_CHECKING:
     from wmireach.hresult import HResult
@@ -407,8 +407,6 @@ class Plan:
 
 
 _PLAN_FIELDS: Final = tuple(a.name for a in attrs.fields(Plan))
-#: The client release every sync and semisync plan is worked out with (see _target_only).
-_STAND_IN_RELEASE: Final = RELEASES[0]
 _SETATTR: Final = object.__setattr__
 
 _ROLLBACK_NOTE: Final = (
@@ -568,25 +566,10 @@ def _target_only(
 
     Without Connection 2 no requirement reads Computer A's state or release (only the callback
     rules do, facts §0.1), and sync calls need what semisync calls need: the steps are those of
-    a stand-in scenario with a fixed client release and semisync calls, which
-    :func:`_stand_in_plan` remembers. A property test checks this over the scenario matrix
-    against planning each scenario from scratch.
+    :func:`wmireach.matrix.client_stand_in`, which :func:`_stand_in_plan` remembers. A property
+    test checks this over the scenario matrix against planning each scenario from scratch.
     """
-    client = scenario.client
-    stand_in = scenario
-    if client.release is not _STAND_IN_RELEASE or scenario.call_mode is not CallMode.SEMISYNC:
-        stand_in = attrs.evolve(
-            scenario,
-            client=Computer(
-                name=client.name,
-                release=_STAND_IN_RELEASE,
-                membership=client.membership,
-                patched=client.patched,
-                address=client.address,
-            ),
-            call_mode=CallMode.SEMISYNC,
-        )
-    shared = _stand_in_plan(stand_in, target_state)
+    shared = _stand_in_plan(client_stand_in(scenario), target_state)
     if shared.scenario is scenario and client_state is None:
         return shared
     start = default_states(scenario)[0] if client_state is None else client_state
