@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from wmireach._cli_model import STAGES, add_scenario_arguments
+from wmireach._cli_model import STAGES, add_scenario_arguments, write_output
 
 __all__ = ["register", "run"]
 
@@ -75,7 +75,6 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     >>> out.getvalue().startswith("<svg")
     True
     """
-    from pathlib import Path
 
     from wmireach._cli_model import _scenario_of
     from wmireach.drawing import diagram
@@ -108,11 +107,5 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             )
             + "\n"
         )
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            raise ScenarioError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        return 0
-    out.write(text)
+    write_output(text, args.output, out)
     return 0

@@ -117,8 +117,16 @@ def add_scenario_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--client-profile", choices=PROFILES)
     p.add_argument("--target-profile", choices=PROFILES)
     p.add_argument("--target-patched", metavar="YYYY-MM-DD", help="B's latest update")
-    p.add_argument("--client-address", metavar="IP", help="Computer A's address (or network)")
-    p.add_argument("--target-address", metavar="IP", help="Computer B's address (or network)")
+    p.add_argument(
+        "--client-address",
+        metavar="IP",
+        help="Computer A's address (or network); plans scope B's firewall to it",
+    )
+    p.add_argument(
+        "--target-address",
+        metavar="IP",
+        help="Computer B's address (or network); plans scope A's sink rule to it",
+    )
     p.add_argument("--other-subnet", action="store_true", help="A and B are on different subnets")
 
 
@@ -235,6 +243,23 @@ def _from_file(path_text: str) -> Scenario:
 
 
 _OPTIONS_WITH_SCENARIO = ("client_os", "target_os", "trust", "client_domain", "target_domain")
+
+
+def write_output(text: str, path: str | None, out: TextIO) -> None:
+    """Write ``text`` to the file ``path`` (``-o FILE``, exactly as given: no newline
+    translation), or to ``out`` when there is none; a file that can't be written is a
+    :class:`~wmireach.errors.ScenarioError` naming it."""
+    if not path:
+        out.write(text)
+        return
+    from pathlib import Path
+
+    from wmireach.errors import ScenarioError
+
+    try:
+        Path(path).write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ScenarioError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _scenario_of(args: argparse.Namespace) -> Scenario:

@@ -14,17 +14,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from wmireach._cli_model import (
-    ACCOUNTS,
-    AUTH_LEVEL,
-    AUTH_LEVELS,
-    CALL_MODES,
-    NAMESPACE,
-    PROFILES,
-    SINK_PROGRAM,
-    STAGES,
-    TRUSTS,
-)
+from wmireach._cli_model import STAGES, add_scenario_arguments, write_output
 
 __all__ = ["register", "run"]
 
@@ -66,27 +56,7 @@ def register(
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--scenario", metavar="FILE", help="read the scenario from JSON or TOML")
-    p.add_argument("--client-os", metavar="RELEASE", help="Computer A's Windows release")
-    p.add_argument("--target-os", metavar="RELEASE", help="Computer B's Windows release")
-    p.add_argument("--trust", choices=TRUSTS, help="derived from the domains when omitted")
-    p.add_argument("--client-domain", metavar="NAME", help="A's domain (default: from --trust)")
-    p.add_argument("--target-domain", metavar="NAME", help="B's domain (default: from --trust)")
-    p.add_argument("--account", choices=ACCOUNTS, default="domain-admin")
-    p.add_argument("--account-name", metavar="NAME", help="e.g. CORP\\alice")
-    p.add_argument("--call-mode", choices=CALL_MODES, default="semisync")
-    p.add_argument("--namespace", default=NAMESPACE)
-    p.add_argument("--sink-program", default=SINK_PROGRAM)
-    p.add_argument("--fixed-port", type=int, metavar="PORT", help="WMI on a fixed port")
-    p.add_argument("--auth-level", choices=AUTH_LEVELS, default=AUTH_LEVEL)
-    p.add_argument("--client-profile", choices=PROFILES)
-    p.add_argument("--target-profile", choices=PROFILES)
-    p.add_argument("--target-patched", metavar="YYYY-MM-DD", help="B's latest update")
-    p.add_argument(
-        "--client-address", metavar="IP", help="scope B's firewall to A's address (or network)"
-    )
-    p.add_argument("--target-address", metavar="IP", help="scope A's sink rule to B's address")
-    p.add_argument("--other-subnet", action="store_true", help="A and B are on different subnets")
+    add_scenario_arguments(p)
     p.add_argument("--failure", metavar="CODE", help="only the steps for causes of this code")
     p.add_argument("--stage", choices=STAGES, help="the stage --failure was seen at")
     p.add_argument("--format", choices=FORMATS, help="default: markdown")
@@ -109,7 +79,6 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     >>> '"id": "s1"' in out.getvalue()
     True
     """
-    from pathlib import Path
 
     from wmireach._cli_model import _scenario_of
     from wmireach.errors import ScenarioError
@@ -135,11 +104,5 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         import json
 
         text = json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            raise ScenarioError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        return 0
-    out.write(text)
+    write_output(text, args.output, out)
     return 0
