@@ -168,14 +168,6 @@ function Set-WmiReachGroupMember {
 #: The helpers as they appear in the script: their lines joined as the script's lines are.
 _HELPER_BLOCK: Final = "\r\n".join(_HELPERS.strip("\n").splitlines())
 
-_RIGHT_BITS: Final = {
-    DcomRight.LOCAL_LAUNCH: 0x2,
-    DcomRight.REMOTE_LAUNCH: 0x4,
-    DcomRight.LOCAL_ACTIVATION: 0x8,
-    DcomRight.REMOTE_ACTIVATION: 0x10,
-    DcomRight.LOCAL_ACCESS: 0x2,
-    DcomRight.REMOTE_ACCESS: 0x4,
-}
 _PROFILE_NAMES: Final = {
     NetworkProfile.DOMAIN: "Domain",
     NetworkProfile.PRIVATE: "Private",
@@ -261,7 +253,7 @@ def _dcom_calls(
             continue
         mask = 0x1
         for r in chosen:
-            mask |= _RIGHT_BITS[r]
+            mask |= r.mask
         call = (
             f"Set-WmiReachDcomLimit -ValueName {ps_quote(value_name)} -Sid "
             f"(ConvertTo-WmiReachSid {_principal(principal, account)}) -Mask 0x{mask:X}"
